@@ -1,0 +1,1 @@
+"""mygov-assistant: an accessible voice and chat assistant for a national e-government portal."""

@@ -1,0 +1,119 @@
+"""The one place configuration is read: defaults, then a YAML settings file, then environment.
+
+Every setting can be given as the environment variable ``MYGOV_<NAME>`` (upper case) or as
+``name: value`` in the file named by ``MYGOV_SETTINGS_FILE`` (default ``mygov.yml`` in the
+working directory, if present). Nothing else in the code reads the environment for its config.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import secrets
+from dataclasses import dataclass, fields
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ENV_PREFIX = "MYGOV_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Typed settings; see docs/configuration.md for each one's meaning."""
+
+    data_dir: Path = PROJECT_ROOT / "var"
+    # Portal backend (our stand-in for My.gov.ge's API).
+    portal_host: str = "127.0.0.1"
+    portal_port: int = 8000
+    database_url: str = ""  # empty: SQLite file in data_dir
+    secret_key: str = ""  # empty: generated once and kept in data_dir
+    token_ttl_seconds: int = 900
+    lockout_attempts: int = 5
+    lockout_minutes: int = 15
+    otp_ttl_seconds: int = 300
+    dev_outbox: bool = True  # one-time codes readable at /dev/outbox (demo and tests only)
+    agency_api_key: str = ""  # empty: generated once and kept in data_dir
+    agency_reply_delay_seconds: float = 30.0  # the simulated agency answers after this long
+    agency_worker_interval_seconds: float = 1.0
+    max_body_bytes: int = 8 * 1024 * 1024
+    attachment_max_bytes: int = 5 * 1024 * 1024
+    attachment_types: tuple[str, ...] = ("application/pdf", "image/jpeg", "image/png", "text/plain")
+    # How the assistant reaches the portal.
+    portal_url: str = ""  # empty: http://portal_host:portal_port
+    portal_timeout_seconds: float = 5.0
+    portal_retries: int = 2
+
+    @property
+    def portal_base_url(self) -> str:
+        return self.portal_url or f"http://{self.portal_host}:{self.portal_port}"
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'portal.sqlite3'}"
+
+    def with_overrides(self, **changes: Any) -> "Settings":
+        return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def kept_secret(self, name: str) -> str:
+        """A secret from settings, or one generated once and kept (mode 600) in data_dir."""
+        value = getattr(self, name)
+        if value:
+            return value
+        path = self.data_dir / f"{name}.txt"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(32))
+        return path.read_text().strip()
+
+
+def _coerce(kind: Any, raw: Any) -> Any:
+    text = str(raw)
+    if kind in (bool, "bool"):
+        return raw if isinstance(raw, bool) else text.strip().lower() in {"1", "true", "yes", "on"}
+    if kind in (int, "int"):
+        return int(raw)
+    if kind in (float, "float"):
+        return float(raw)
+    if kind in (Path, "Path"):
+        return Path(text).expanduser()
+    if str(kind).startswith("tuple"):
+        return tuple(raw) if isinstance(raw, (list, tuple)) else tuple(p.strip() for p in text.split(",") if p.strip())
+    return text
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Build settings from defaults, the settings file and the environment (later wins)."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    file_path = Path(environ.get(f"{ENV_PREFIX}SETTINGS_FILE", "mygov.yml"))
+    known = {f.name for f in fields(Settings)}
+    if file_path.is_file():
+        loaded = yaml.safe_load(file_path.read_text(encoding="utf-8")) or {}
+        if not isinstance(loaded, dict):
+            raise ValueError(f"{file_path}: expected a mapping of setting names to values")
+        unknown = sorted(set(loaded) - known)
+        if unknown:
+            raise ValueError(f"{file_path}: unknown settings {', '.join(unknown)}")
+        values.update(loaded)
+    for f in fields(Settings):
+        env_value = environ.get(ENV_PREFIX + f.name.upper())
+        if env_value is not None:
+            values[f.name] = env_value
+    typed = {}
+    for f in fields(Settings):
+        if f.name in values:
+            try:
+                typed[f.name] = _coerce(f.type, values[f.name])
+            except ValueError as exc:
+                raise ValueError(f"setting {f.name}: {exc}") from None
+    return Settings(**typed)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()

@@ -1,0 +1,164 @@
+"""Load and validate the service catalogue: seed services, their enrichment and their forms.
+
+The data lives in ``catalog_index/data/`` so the product works without ``../shared``:
+``services.yaml`` (the seed, ids kept exactly), ``enrichment.yaml`` (descriptions, synonyms,
+documents and fees written for speech) and ``forms.yaml`` (application form schemas).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+from catalog_index.forms import FormField, parse_field
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+LANGS = ("ka", "en")
+
+
+class CatalogueError(ValueError):
+    """The catalogue data is invalid; the message names the bad entry."""
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    name_ka: str
+    name_en: str
+
+
+@dataclass(frozen=True)
+class Service:
+    id: str
+    name_ka: str
+    name_en: str
+    category: str
+    agency: str
+    agency_name_ka: str
+    agency_name_en: str
+    kind: str  # "functional" or "informational"
+    online: bool | None
+    signature_required: bool | None
+    inputs: tuple[str, ...]
+    fee: str | None  # the source's text with its status tag, e.g. "[S]"
+    processing_time: str | None
+    sources: tuple[str, ...]
+    notes: str
+    enrichment: Mapping[str, Any]
+    form: tuple[FormField, ...]
+
+    def name(self, lang: str) -> str:
+        return self.name_ka if lang == "ka" else self.name_en
+
+    def form_field(self, name: str) -> FormField | None:
+        return next((f for f in self.form if f.name == name), None)
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    categories: tuple[Category, ...]
+    services: tuple[Service, ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", {s.id: s for s in self.services})
+
+    def get(self, service_id: str) -> Service | None:
+        return self._by_id.get(service_id)  # type: ignore[attr-defined]
+
+    def in_category(self, category_id: str) -> tuple[Service, ...]:
+        return tuple(s for s in self.services if s.category == category_id)
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise CatalogueError(f"{path}: file missing") from None
+    except yaml.YAMLError as exc:
+        raise CatalogueError(f"{path}: not valid YAML: {exc}") from None
+
+
+def _build_form(service_id: str, entries: list[Any], library: Mapping[str, Any]) -> tuple[FormField, ...]:
+    where = f"forms.yaml: {service_id}"
+    built: list[FormField] = []
+    for entry in entries:
+        if isinstance(entry, str):
+            entry = {"field": entry}
+        if not isinstance(entry, dict):
+            raise CatalogueError(f"{where}: a form entry must be a field name or a mapping, not {entry!r}")
+        base_name = entry.get("field")
+        if base_name is not None and base_name not in library:
+            raise CatalogueError(f"{where}: unknown library field {base_name!r}")
+        data = {**library.get(base_name, {}), **{k: v for k, v in entry.items() if k != "field"}}
+        name = data.pop("name", base_name)
+        if not name:
+            raise CatalogueError(f"{where}: a field without a name")
+        try:
+            built.append(parse_field(name, data, where))
+        except ValueError as exc:
+            raise CatalogueError(str(exc)) from None
+    names = [f.name for f in built]
+    if len(set(names)) != len(names):
+        raise CatalogueError(f"{where}: a field name appears twice in {names}")
+    return tuple(built)
+
+
+def load(data_dir: Path = DATA_DIR) -> Catalogue:
+    """Read and validate the catalogue; raise CatalogueError naming the first bad entry."""
+    seed = _read_yaml(data_dir / "services.yaml")
+    enrichment = _read_yaml(data_dir / "enrichment.yaml") if (data_dir / "enrichment.yaml").exists() else {}
+    forms = _read_yaml(data_dir / "forms.yaml") if (data_dir / "forms.yaml").exists() else {}
+    library = forms.get("fields", {}) or {}
+    form_entries = forms.get("forms", {}) or {}
+
+    categories: list[Category] = []
+    for raw in seed.get("categories", []):
+        try:
+            categories.append(Category(raw["id"], raw["name_ka"], raw["name_en"]))
+        except (KeyError, TypeError) as exc:
+            raise CatalogueError(f"services.yaml: category {raw!r} lacks {exc}") from None
+    category_ids = {c.id for c in categories}
+    if len(category_ids) != len(categories):
+        raise CatalogueError("services.yaml: a category id appears twice")
+
+    services: list[Service] = []
+    seen: set[str] = set()
+    for raw in seed.get("services", []):
+        service_id = raw.get("id") if isinstance(raw, dict) else None
+        if not service_id:
+            raise CatalogueError(f"services.yaml: a service without an id: {raw!r}")
+        where = f"services.yaml: {service_id}"
+        if service_id in seen:
+            raise CatalogueError(f"{where}: the id appears twice")
+        seen.add(service_id)
+        if raw.get("category") not in category_ids:
+            raise CatalogueError(f"{where}: unknown category {raw.get('category')!r}")
+        for key in ("name_ka", "name_en", "agency_name_ka", "agency_name_en"):
+            if not raw.get(key):
+                raise CatalogueError(f"{where}: missing {key}")
+        if raw.get("kind") not in ("functional", "informational"):
+            raise CatalogueError(f"{where}: kind must be functional or informational")
+        form = _build_form(service_id, form_entries.get(service_id, []), library)
+        if form and raw["kind"] != "functional":
+            raise CatalogueError(f"forms.yaml: {service_id}: an informational service has no application form")
+        services.append(Service(
+            id=service_id, name_ka=raw["name_ka"], name_en=raw["name_en"], category=raw["category"],
+            agency=raw.get("agency") or "", agency_name_ka=raw["agency_name_ka"], agency_name_en=raw["agency_name_en"],
+            kind=raw["kind"], online=raw.get("online"), signature_required=raw.get("signature_required"),
+            inputs=tuple(raw.get("inputs") or ()), fee=raw.get("fee"), processing_time=raw.get("processing_time"),
+            sources=tuple(raw.get("sources") or ()), notes=raw.get("notes") or "",
+            enrichment=enrichment.get(service_id, {}) or {}, form=form,
+        ))
+    unknown = (set(enrichment) | set(form_entries)) - seen
+    if unknown:
+        raise CatalogueError(f"enrichment.yaml/forms.yaml: entries for unknown services: {', '.join(sorted(unknown))}")
+    return Catalogue(tuple(categories), tuple(services))
+
+
+@lru_cache(maxsize=1)
+def get_catalogue() -> Catalogue:
+    """The packaged catalogue, loaded once per process."""
+    return load()
