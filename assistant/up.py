@@ -1,0 +1,97 @@
+"""`assistant up` (what `make run` calls): start every part on embedded defaults, stop them all on Ctrl-C."""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+
+import httpx
+
+from assistant.ports import PortInUse, ensure_free
+from assistant.settings import Settings, get_settings
+
+
+@dataclass(frozen=True)
+class Part:
+    name: str
+    command: list[str]
+    host: str
+    port: int
+    url: str
+    health_url: str
+
+
+def parts(settings: Settings) -> list[Part]:
+    """The product's processes, in start order. Later issues add Rasa, actions, the widget and the phone line."""
+    assistant = [sys.executable, "-m", "assistant.cli"]
+    return [
+        Part("Portal backend", assistant + ["portal"], settings.portal_host, settings.portal_port,
+             f"{settings.portal_base_url}/docs", f"{settings.portal_base_url}/health"),
+    ]
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("up", help="start the whole product on embedded defaults (what `make run` calls)")
+    parser.add_argument("--startup-timeout", type=float, default=120.0, help="seconds to wait for each part to answer")
+    parser.set_defaults(func=run)
+
+
+def _wait_healthy(part: Part, process: subprocess.Popen, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return False
+        try:
+            if httpx.get(part.health_url, timeout=1.0).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    return False
+
+
+def _stop(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false"}
+    try:
+        for part in parts(settings):
+            ensure_free(part.host, part.port, part.name)
+    except PortInUse as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    processes: list[subprocess.Popen] = []
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        for part in parts(settings):
+            process = subprocess.Popen(part.command, env=env, start_new_session=True)
+            processes.append(process)
+            if not _wait_healthy(part, process, args.startup_timeout):
+                print(f"{part.name} did not start; see the messages above.", file=sys.stderr)
+                return 1
+            print(f"{part.name}: {part.url}", flush=True)
+        print("Everything is running. Press Ctrl-C to stop.", flush=True)
+        while all(p.poll() is None for p in processes):
+            time.sleep(0.5)
+        print("A part stopped unexpectedly; stopping the rest.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nStopping.", flush=True)
+        return 0
+    finally:
+        _stop(processes)

@@ -1,0 +1,94 @@
+"""Login by password plus one-time code, by ID card, or by phone PIN; logout; the development outbox."""
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import timedelta
+from typing import Callable
+
+from fastapi import APIRouter, Depends
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.context import PortalContext, context, db_session, principal
+from portal.errors import ApiError
+from portal.models import Citizen, OtpChallenge, OutboxMessage, utcnow
+from portal.schemas import Json, OtpLogin, PasswordLogin, PinLogin
+from portal.security import Principal, check_secret, hash_secret
+
+router = APIRouter(prefix="/v1/auth", tags=["identity"])
+outbox_router = APIRouter(prefix="/v1/dev", tags=["development"])
+
+WRONG_CREDENTIALS = ApiError(401, "wrong_credentials", "The personal number or the secret is not correct.",
+                             "პირადი ნომერი ან საიდუმლო კოდი არასწორია.")
+
+
+def _token(ctx: PortalContext, citizen: Citizen, method: str) -> Json:
+    token, expires = ctx.tokens.issue(citizen.personal_number, method)
+    return {"access_token": token, "token_type": "bearer", "expires_at": expires.isoformat() + "Z",
+            "expires_in": ctx.settings.token_ttl_seconds, "method": method}
+
+
+def _check(ctx: PortalContext, db: Session, personal_number: str, secret: str, method: str,
+           stored: Callable[[Citizen], str]) -> Citizen:
+    """Verify one secret under lockout; the same answer for an unknown person as for a wrong secret."""
+    citizen = db.get(Citizen, personal_number)
+    if citizen is None:
+        raise WRONG_CREDENTIALS
+    ctx.lockout.ensure_open(db, personal_number, method)
+    if not check_secret(secret, stored(citizen)):
+        raise ctx.lockout.failed(db, personal_number, method)
+    ctx.lockout.succeeded(db, personal_number, method)
+    return citizen
+
+
+@router.post("/password", summary="Step 1 of web login: password; a one-time code goes by SMS")
+def password_login(body: PasswordLogin, ctx: PortalContext = Depends(context), db: Session = Depends(db_session)) -> Json:
+    citizen = _check(ctx, db, body.personal_number, body.password, "password", lambda c: c.password_hash)
+    code = f"{secrets.randbelow(10**6):06d}"
+    challenge = OtpChallenge(id=str(uuid.uuid4()), personal_number=citizen.personal_number, code_hash=hash_secret(code),
+                             expires_at=utcnow() + timedelta(seconds=ctx.settings.otp_ttl_seconds))
+    db.add(challenge)
+    db.add(OutboxMessage(personal_number=citizen.personal_number, text=f"My.gov: your one-time code is {code}"))
+    db.commit()
+    return {"challenge_id": challenge.id, "sent_to": "SMS ***" + citizen.phone[-2:]}
+
+
+@router.post("/otp", summary="Step 2 of web login: the one-time code")
+def otp_login(body: OtpLogin, ctx: PortalContext = Depends(context), db: Session = Depends(db_session)) -> Json:
+    challenge = db.get(OtpChallenge, body.challenge_id)
+    if challenge is None or challenge.used or challenge.expires_at < utcnow():
+        raise ApiError(401, "code_expired", "This code has expired or was used. Log in again.",
+                       "კოდი ვადაგასულია ან უკვე გამოყენებულია. თავიდან გაიარეთ ავტორიზაცია.")
+    citizen = _check(ctx, db, challenge.personal_number, body.code, "otp", lambda _: challenge.code_hash)
+    challenge.used = True
+    db.commit()
+    return _token(ctx, citizen, "password+otp")
+
+
+@router.post("/id-card", summary="Login with the ID card in the reader and its authentication PIN")
+def id_card_login(body: PinLogin, ctx: PortalContext = Depends(context), db: Session = Depends(db_session)) -> Json:
+    citizen = _check(ctx, db, body.personal_number, body.pin, "card_pin", lambda c: c.card_pin_hash)
+    db.commit()
+    return _token(ctx, citizen, "id-card")
+
+
+@router.post("/phone-pin", summary="Login for voice and phone channels with the phone PIN")
+def phone_pin_login(body: PinLogin, ctx: PortalContext = Depends(context), db: Session = Depends(db_session)) -> Json:
+    citizen = _check(ctx, db, body.personal_number, body.pin, "phone_pin", lambda c: c.phone_pin_hash)
+    db.commit()
+    return _token(ctx, citizen, "phone-pin")
+
+
+@router.post("/logout", summary="End this token's session")
+def logout(who: Principal = Depends(principal), ctx: PortalContext = Depends(context), db: Session = Depends(db_session)) -> Json:
+    ctx.tokens.revoke(who, db)
+    db.commit()
+    return {"logged_out": True}
+
+
+@outbox_router.get("/outbox", summary="SMS the portal sent (development mode only)")
+def dev_outbox(personal_number: str, db: Session = Depends(db_session)) -> Json:
+    rows = db.execute(select(OutboxMessage).where(OutboxMessage.personal_number == personal_number)
+                      .order_by(OutboxMessage.id.desc()).limit(20)).scalars()
+    return {"messages": [{"text": m.text, "sent_at": m.created_at.isoformat() + "Z"} for m in rows]}

@@ -1,0 +1,65 @@
+"""Request bodies. Strict types, so a number where text belongs is a clear 422, not a silent cast."""
+from __future__ import annotations
+
+from typing import Any, Dict, Optional, Union
+
+from pydantic import BaseModel, StrictInt, StrictStr, constr
+
+PersonalNumber = constr(strict=True, regex=r"^\d{11}$")
+Pin = constr(strict=True, regex=r"^\d{4,6}$")
+
+
+class Strict(BaseModel):
+    class Config:
+        extra = "forbid"
+
+
+class PasswordLogin(Strict):
+    personal_number: PersonalNumber  # type: ignore[valid-type]
+    password: constr(strict=True, min_length=1, max_length=200)  # type: ignore[valid-type]
+
+
+class OtpLogin(Strict):
+    challenge_id: constr(strict=True, max_length=36)  # type: ignore[valid-type]
+    code: constr(strict=True, regex=r"^\d{6}$")  # type: ignore[valid-type]
+
+
+class PinLogin(Strict):
+    personal_number: PersonalNumber  # type: ignore[valid-type]
+    pin: Pin  # type: ignore[valid-type]
+
+
+class PinApproval(Strict):
+    pin: Pin  # type: ignore[valid-type]
+
+
+class NewApplication(Strict):
+    service_id: constr(strict=True, min_length=1, max_length=100)  # type: ignore[valid-type]
+
+
+class FieldUpdate(Strict):
+    fields: Dict[StrictStr, Optional[Union[StrictStr, StrictInt]]]
+
+
+class CallbackBody(Strict):
+    topic: constr(strict=True, min_length=1, max_length=300)  # type: ignore[valid-type]
+    phone: Optional[constr(strict=True, max_length=20)] = None  # type: ignore[valid-type]
+    language: constr(strict=True, regex=r"^(ka|en)$") = "ka"  # type: ignore[valid-type]
+
+
+class Preferences(Strict):
+    speech_rate: Optional[StrictInt] = None
+    preferred_language: Optional[constr(strict=True, regex=r"^(ka|en)$")] = None  # type: ignore[valid-type]
+
+
+class AgencyAdvance(Strict):
+    status: constr(strict=True, regex=r"^(in_review|completed|rejected)$") = "completed"  # type: ignore[valid-type]
+    reply_subject: Optional[constr(strict=True, max_length=300)] = None  # type: ignore[valid-type]
+    reply_body: Optional[constr(strict=True, max_length=20000)] = None  # type: ignore[valid-type]
+
+
+class RepresentationBody(Strict):
+    role: constr(strict=True, min_length=1, max_length=50) = "representative"  # type: ignore[valid-type]
+
+
+Json = Dict[str, Any]

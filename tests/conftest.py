@@ -1,0 +1,43 @@
+"""Shared fixtures: a real portal server per test module, on SQLite and on PostgreSQL."""
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import Iterator
+
+import httpx
+import pytest
+
+from tests.servers import TEST_AGENCY_KEY, portal_process, postgres_database
+
+NINO, GIORGI, ANA = "01001012345", "01024054321", "01008087654"
+PHONE_PINS = {NINO: "2468", GIORGI: "1357", ANA: "9753"}
+SIGNING_PINS = {NINO: "5678", GIORGI: "8642", ANA: "1928"}
+BAKERY = "404123456"
+
+
+class Portal:
+    """A running portal and an HTTP client for it, with the small conveniences tests need."""
+
+    def __init__(self, base_url: str, data_dir: Path) -> None:
+        self.base_url, self.data_dir = base_url, data_dir
+        self.http = httpx.Client(base_url=base_url, timeout=30.0)
+
+    def login(self, personal_number: str) -> dict[str, str]:
+        response = self.http.post("/v1/auth/phone-pin", json={"personal_number": personal_number, "pin": PHONE_PINS[personal_number]})
+        assert response.status_code == 200, response.text
+        return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+    def agency(self) -> dict[str, str]:
+        return {"X-Agency-Key": TEST_AGENCY_KEY}
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def portal(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
+    data_dir = tmp_path_factory.mktemp(f"portal-{request.param}")
+    with contextlib.ExitStack() as stack:
+        url = stack.enter_context(postgres_database()) if request.param == "postgresql" else None
+        base = stack.enter_context(portal_process(data_dir, url, agency_reply_delay_seconds="3600"))
+        client = Portal(base, data_dir)
+        yield client
+        client.http.close()
