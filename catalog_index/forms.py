@@ -17,6 +17,13 @@ FIELD_TYPES = (
 _MAX_LENGTH = {"text": 300, "address": 300, "long_text": 10_000}
 _YES = {"yes", "y", "true", "1", "კი", "დიახ", "ki", "diax", "diakh"}
 _NO = {"no", "n", "false", "0", "არა", "ara"}
+# How a numbered option is said or typed: digit, cardinal and ordinal, in English and Georgian.
+_NUMBER_WORDS = {
+    1: {"1", "one", "first", "ერთი", "პირველი"}, 2: {"2", "two", "second", "ორი", "მეორე"},
+    3: {"3", "three", "third", "სამი", "მესამე"}, 4: {"4", "four", "fourth", "ოთხი", "მეოთხე"},
+    5: {"5", "five", "fifth", "ხუთი", "მეხუთე"},
+}
+MAX_CHOICES = len(_NUMBER_WORDS)
 
 
 @dataclass(frozen=True)
@@ -149,10 +156,10 @@ def validate_value(spec: FormField, raw: Any, agency_ids: frozenset[str] = froze
             raise _error("date_in_past", "This date cannot be in the past.", "ეს თარიღი წარსულში ვერ იქნება.")
         return value.isoformat()
     if kind == "number":
-        try:
-            number = int(_digits(text))
-        except ValueError:
-            raise _error("invalid_number", "Give a whole number.", "მიუთითეთ მთელი რიცხვი.") from None
+        cleaned = re.sub(r"\s", "", text)
+        if not re.fullmatch(r"-?\d+", cleaned):
+            raise _error("invalid_number", "Give a whole number.", "მიუთითეთ მთელი რიცხვი.")
+        number = int(cleaned)
         if (spec.min_value is not None and number < spec.min_value) or (spec.max_value is not None and number > spec.max_value):
             raise _error("out_of_range", f"Give a number from {spec.min_value} to {spec.max_value}.",
                          f"მიუთითეთ რიცხვი {spec.min_value}-დან {spec.max_value}-მდე.")
@@ -164,9 +171,12 @@ def validate_value(spec: FormField, raw: Any, agency_ids: frozenset[str] = froze
         return text
     if kind == "vehicle_plate":
         plate = re.sub(r"[\s\-]", "", text).upper()
-        if not re.fullmatch(r"[A-Z]{2}\d{3}[A-Z]{2}", plate):
-            raise _error("invalid_plate", "A plate number looks like AB-123-CD.", "სანომრე ნიშანი ასე გამოიყურება: AB-123-CD.")
-        return f"{plate[:2]}-{plate[2:5]}-{plate[5:]}"
+        if re.fullmatch(r"[A-Z]{2}\d{3}[A-Z]{2}", plate):
+            return f"{plate[:2]}-{plate[2:5]}-{plate[5:]}"
+        if re.fullmatch(r"[A-Z]{3}\d{3}", plate):  # the older format
+            return f"{plate[:3]}-{plate[3:]}"
+        raise _error("invalid_plate", "A plate number looks like AB-123-CD or ABC-123.",
+                     "სანომრე ნიშანი ასე გამოიყურება: AB-123-CD ან ABC-123.")
     if kind == "yes_no":
         lowered = text.lower()
         if lowered in _YES:
@@ -175,9 +185,9 @@ def validate_value(spec: FormField, raw: Any, agency_ids: frozenset[str] = froze
             return "no"
         raise _error("invalid_yes_no", "Answer yes or no.", "უპასუხეთ კი ან არა.")
     if kind == "choice":
-        lowered = text.lower()
+        lowered = text.lower().rstrip(".")
         for number, choice in enumerate(spec.choices, start=1):
-            if lowered in {choice.value.lower(), choice.label_en.lower(), choice.label_ka.lower(), str(number)}:
+            if lowered in {choice.value.lower(), choice.label_en.lower(), choice.label_ka.lower(), *_NUMBER_WORDS[number]}:
                 return choice.value
         options = ", ".join(c.label_en for c in spec.choices)
         options_ka = ", ".join(c.label_ka for c in spec.choices)
@@ -204,8 +214,16 @@ def parse_field(name: str, data: Mapping[str, Any], where: str) -> FormField:
         )
     except (KeyError, TypeError) as exc:
         raise ValueError(f"{where}: field {name!r} lacks {exc}: needs label and prompt in ka and en") from None
-    if kind == "choice" and not choices:
-        raise ValueError(f"{where}: choice field {name!r} has no choices")
+    if kind == "choice" and not 2 <= len(choices) <= MAX_CHOICES:
+        raise ValueError(f"{where}: choice field {name!r} needs 2 to {MAX_CHOICES} choices, to be read out as numbered options")
+    if kind != "choice" and choices:
+        raise ValueError(f"{where}: field {name!r} has choices but is not a choice field")
+    if len({c.value for c in choices}) != len(choices):
+        raise ValueError(f"{where}: choice field {name!r} has two choices with the same value")
+    if spec.date_range not in (None, "past", "future"):
+        raise ValueError(f"{where}: field {name!r}: date_range must be past or future")
+    if any(v is not None and not isinstance(v, int) for v in (spec.min_value, spec.max_value)):
+        raise ValueError(f"{where}: field {name!r}: min and max must be whole numbers")
     if not all([spec.label_ka, spec.label_en, spec.prompt_ka, spec.prompt_en]):
         raise ValueError(f"{where}: field {name!r} has an empty label or prompt")
     return spec
