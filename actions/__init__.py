@@ -1,0 +1,1 @@
+"""The Rasa action server's code: dialogue logic that reaches the portal only through portal_client."""
