@@ -17,6 +17,15 @@ from catalog_index.forms import FormField, parse_field
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 LANGS = ("ka", "en")
+# Status tags of the seed: stated, stated in a dated source, inferred, unverified.
+STATUSES = ("S", "S-old", "I", "U")
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader, when built, is ~10x faster
+# How a spoken answer qualifies a value by its status; "U" values are never spoken.
+_CAVEATS = {
+    "S": ("{}", "{}"),
+    "S-old": ("ძველი წყაროს მიხედვით, {}", "according to an older source, {}"),
+    "I": ("სავარაუდოდ, {}", "probably {}"),
+}
 
 
 class CatalogueError(ValueError):
@@ -53,6 +62,29 @@ class Service:
     def name(self, lang: str) -> str:
         return self.name_ka if lang == "ka" else self.name_en
 
+    def description(self, lang: str) -> str:
+        return self.enrichment["description"][_lang(lang)]
+
+    def synonyms(self, lang: str) -> tuple[str, ...]:
+        return tuple(self.enrichment["synonyms"][_lang(lang)])
+
+    def documents(self, lang: str) -> tuple[str, ...]:
+        """What to bring or attach, from the seed ``inputs``, said in ``lang``."""
+        return tuple(doc[_lang(lang)] for doc in self.enrichment.get("documents", ()))
+
+    def tiers(self) -> tuple[Mapping[str, str], ...]:
+        """Fee and time by speed tier, each with ``ka``, ``en`` and its seed ``status``."""
+        return tuple(self.enrichment.get("tiers", ()))
+
+    def fee_for_speech(self, lang: str) -> str | None:
+        """Fee and time tiers as one sentence fit to read out, or None when nothing is known.
+
+        Unverified ([U]) tiers are left out: they must never be presented as fact.
+        """
+        index = 0 if _lang(lang) == "ka" else 1
+        spoken = [_CAVEATS[t["status"]][index].format(t[_lang(lang)]) for t in self.tiers() if t["status"] != "U"]
+        return "; ".join(spoken) + "." if spoken else None
+
     def form_field(self, name: str) -> FormField | None:
         return next((f for f in self.form if f.name == name), None)
 
@@ -72,9 +104,38 @@ class Catalogue:
         return tuple(s for s in self.services if s.category == category_id)
 
 
+def _lang(lang: str) -> str:
+    return "ka" if lang.startswith("ka") else "en"
+
+
+def _bilingual(value: Any) -> bool:
+    return isinstance(value, dict) and all(value.get(lang) for lang in LANGS)
+
+
+def _check_enrichment(service_id: str, inputs: tuple[str, ...], entry: Any,
+                      documents: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate one service's enrichment and attach its spoken document list."""
+    where = f"enrichment.yaml: {service_id}"
+    if not isinstance(entry, dict):
+        raise CatalogueError(f"{where}: missing enrichment (description and synonyms in ka and en)")
+    for key in ("description", "synonyms"):
+        if not _bilingual(entry.get(key)):
+            raise CatalogueError(f"{where}: {key} must be given in both ka and en")
+    for lang in LANGS:
+        if not isinstance(entry["synonyms"][lang], list) or not all(isinstance(x, str) and x for x in entry["synonyms"][lang]):
+            raise CatalogueError(f"{where}: synonyms.{lang} must be a list of non-empty strings")
+    for number, tier in enumerate(entry.get("tiers") or (), 1):
+        if not _bilingual(tier) or set(tier) != {"ka", "en", "status"} or tier["status"] not in STATUSES:
+            raise CatalogueError(f"{where}: tier {number} needs ka, en and a status among {', '.join(STATUSES)}")
+    missing = [key for key in inputs if not _bilingual(documents.get(key))]
+    if missing:
+        raise CatalogueError(f"{where}: no ka and en wording under documents for input {', '.join(missing)}")
+    return {**entry, "documents": [documents[key] for key in inputs]}
+
+
 def _read_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER) or {}
     except FileNotFoundError:
         raise CatalogueError(f"{path}: file missing") from None
     except yaml.YAMLError as exc:
@@ -109,7 +170,9 @@ def _build_form(service_id: str, entries: list[Any], library: Mapping[str, Any])
 def load(data_dir: Path = DATA_DIR) -> Catalogue:
     """Read and validate the catalogue; raise CatalogueError naming the first bad entry."""
     seed = _read_yaml(data_dir / "services.yaml")
-    enrichment = _read_yaml(data_dir / "enrichment.yaml") if (data_dir / "enrichment.yaml").exists() else {}
+    enrichment_file = _read_yaml(data_dir / "enrichment.yaml")
+    enrichment = enrichment_file.get("services") or {}
+    documents = enrichment_file.get("documents") or {}
     forms = _read_yaml(data_dir / "forms.yaml") if (data_dir / "forms.yaml").exists() else {}
     library = forms.get("fields", {}) or {}
     form_entries = forms.get("forms", {}) or {}
@@ -144,13 +207,14 @@ def load(data_dir: Path = DATA_DIR) -> Catalogue:
         form = _build_form(service_id, form_entries.get(service_id, []), library)
         if form and raw["kind"] != "functional":
             raise CatalogueError(f"forms.yaml: {service_id}: an informational service has no application form")
+        inputs = tuple(raw.get("inputs") or ())
         services.append(Service(
             id=service_id, name_ka=raw["name_ka"], name_en=raw["name_en"], category=raw["category"],
             agency=raw.get("agency") or "", agency_name_ka=raw["agency_name_ka"], agency_name_en=raw["agency_name_en"],
             kind=raw["kind"], online=raw.get("online"), signature_required=raw.get("signature_required"),
-            inputs=tuple(raw.get("inputs") or ()), fee=raw.get("fee"), processing_time=raw.get("processing_time"),
+            inputs=inputs, fee=raw.get("fee"), processing_time=raw.get("processing_time"),
             sources=tuple(raw.get("sources") or ()), notes=raw.get("notes") or "",
-            enrichment=enrichment.get(service_id, {}) or {}, form=form,
+            enrichment=_check_enrichment(service_id, inputs, enrichment.get(service_id), documents), form=form,
         ))
     unknown = (set(enrichment) | set(form_entries)) - seen
     if unknown:
