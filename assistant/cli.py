@@ -9,6 +9,8 @@ from typing import Sequence
 # Each module has register(subparsers), which adds its subcommands and sets `func` on them.
 SUBCOMMAND_MODULES = (
     "assistant.up",
+    "assistant.train",
+    "assistant.chat",
     "portal.cli",
     "catalog_index.cli",
 )

@@ -45,10 +45,26 @@ class Settings:
     portal_url: str = ""  # empty: http://portal_host:portal_port
     portal_timeout_seconds: float = 5.0
     portal_retries: int = 2
+    # The conversation: Rasa server, action server, tracker and lock stores.
+    rasa_host: str = "127.0.0.1"
+    rasa_port: int = 5005
+    actions_host: str = "127.0.0.1"
+    actions_port: int = 5055
+    tracker_db_url: str = ""  # empty: SQLite file in data_dir; postgresql://user:password@host:port/db to scale out
+    lock_store_url: str = ""  # empty: in-process; redis://host:port/db when several Rasa processes share conversations
+    models_dir: Path = PROJECT_ROOT / "models"
 
     @property
     def portal_base_url(self) -> str:
         return self.portal_url or f"http://{self.portal_host}:{self.portal_port}"
+
+    @property
+    def actions_url(self) -> str:
+        return f"http://{self.actions_host}:{self.actions_port}/webhook"
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{self.rasa_host}:{self.rasa_port}"
 
     @property
     def sqlalchemy_url(self) -> str:

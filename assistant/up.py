@@ -8,10 +8,12 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 
 from assistant.ports import PortInUse, ensure_free
+from assistant.rasa_runtime import RASA_ENV, action_server_command, ensure_model, rasa_server_command
 from assistant.settings import Settings, get_settings
 
 
@@ -19,24 +21,32 @@ from assistant.settings import Settings, get_settings
 class Part:
     name: str
     command: list[str]
-    host: str
-    port: int
     url: str
     health_url: str
 
 
-def parts(settings: Settings) -> list[Part]:
-    """The product's processes, in start order. Later issues add Rasa, actions, the widget and the phone line."""
+def listeners(settings: Settings) -> list[tuple[str, str, int]]:
+    """Each part's name and the address it listens on, checked before anything starts."""
+    return [("The portal", settings.portal_host, settings.portal_port),
+            ("The action server", settings.actions_host, settings.actions_port),
+            ("The Rasa server", settings.rasa_host, settings.rasa_port)]
+
+
+def parts(settings: Settings, model: Path) -> list[Part]:
+    """The product's processes, in start order. Later issues add the widget and the phone line."""
     assistant = [sys.executable, "-m", "assistant.cli"]
+    actions_base = settings.actions_url.rsplit("/", 1)[0]
     return [
-        Part("Portal backend", assistant + ["portal"], settings.portal_host, settings.portal_port,
-             f"{settings.portal_base_url}/docs", f"{settings.portal_base_url}/health"),
+        Part("Portal backend", assistant + ["portal"], f"{settings.portal_base_url}/docs", f"{settings.portal_base_url}/health"),
+        Part("Action server", action_server_command(settings), settings.actions_url, f"{actions_base}/health"),
+        Part("Assistant (Rasa, REST channel)", rasa_server_command(settings, model),
+             f"{settings.rasa_url}/webhooks/rest/webhook", f"{settings.rasa_url}/"),
     ]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("up", help="start the whole product on embedded defaults (what `make run` calls)")
-    parser.add_argument("--startup-timeout", type=float, default=120.0, help="seconds to wait for each part to answer")
+    parser.add_argument("--startup-timeout", type=float, default=180.0, help="seconds to wait for each part to answer")
     parser.set_defaults(func=run)
 
 
@@ -68,17 +78,18 @@ def _stop(processes: list[subprocess.Popen]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     settings = get_settings()
-    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false"}
+    env = {**os.environ, **RASA_ENV}
     try:
-        for part in parts(settings):
-            ensure_free(part.host, part.port, part.name)
+        for name, host, port in listeners(settings):
+            ensure_free(host, port, name)
     except PortInUse as exc:
         print(exc, file=sys.stderr)
         return 1
+    model = ensure_model(settings)
     processes: list[subprocess.Popen] = []
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
-        for part in parts(settings):
+        for part in parts(settings, model):
             process = subprocess.Popen(part.command, env=env, start_new_session=True)
             processes.append(process)
             if not _wait_healthy(part, process, args.startup_timeout):

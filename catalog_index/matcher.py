@@ -35,6 +35,7 @@ STRONG_EVIDENCE = 7.0  # matched IDF mass (about two specific words) that counts
 CANDIDATES = 30
 ROUTE, CONFIRM, SUGGEST = 0.70, 0.55, 0.46
 ROUTE_MARGIN = 0.12
+CONFIRM_MARGIN = 0.05  # "Did you mean X?" only when X is a clear favourite; near ties are offered as options
 
 
 @dataclass(frozen=True)
@@ -231,7 +232,7 @@ class Index:
 def _band(score: float, margin: float) -> str:
     if score >= ROUTE and margin >= ROUTE_MARGIN:
         return "route"
-    return "confirm" if score >= CONFIRM else "suggest"
+    return "confirm" if score >= CONFIRM and margin >= CONFIRM_MARGIN else "suggest"
 
 
 def build_index(catalogue: Catalogue) -> Index:

@@ -107,6 +107,9 @@ def fill(application_id: str, body: FieldUpdate, who: Subject = Depends(subject)
             errors[name] = {"code": "unknown_field", "message": {"en": "This form has no such question.",
                                                                  "ka": "ამ ფორმაში ასეთი კითხვა არ არის."}}
             continue
+        if raw is None:  # clearing an answer, for example when the user goes back a question
+            values.pop(name, None)
+            continue
         try:
             values[name] = validate_value(spec, raw, agency_ids)
         except FieldError as exc:

@@ -95,7 +95,8 @@ def callback(body: CallbackBody, citizen: Citizen = Depends(current_citizen), db
                               expected_by=now + timedelta(hours=CALLBACK_HOURS))
     db.add(request)
     db.commit()
-    return {"id": request.id, "expected_by": request.expected_by.isoformat() + "Z", "within_hours": CALLBACK_HOURS}
+    return {"id": request.id, "expected_by": request.expected_by.isoformat() + "Z", "within_hours": CALLBACK_HOURS,
+            "phone_end": request.phone[-2:]}
 
 
 @router.get("/callback-requests")

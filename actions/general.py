@@ -1,0 +1,174 @@
+"""Commands honoured anywhere: help, repeat, back, cancel, start over, slower, faster, language,
+a person, and the polite and the out-of-scope answers."""
+from __future__ import annotations
+
+import re
+
+from rasa_sdk.events import ActiveLoop
+
+from actions.portal_errors import PortalError
+from actions.application import next_field
+from actions.turn import Turn, TurnAction, rate_of
+from assistant import spoken
+
+RATE_STEP, MIN_RATE, MAX_RATE = 25.0, 80.0, 450.0
+FLOW_SLOTS = ("asking", "answer", "pending", "awaiting", "options", "options_kind", "signing_request_id",
+              "login_personal_number", "requested_slot")
+
+
+def simple_reply(action: str, key: str) -> type[TurnAction]:
+    """An action that says one text."""
+
+    async def act(self: TurnAction, turn: Turn) -> None:
+        turn.say(key)
+
+    return type(f"Reply_{key}", (TurnAction,), {"name": lambda self: action, "act": act})
+
+
+ActionGreet = simple_reply("action_greet", "greet")
+ActionGoodbye = simple_reply("action_goodbye", "goodbye")
+ActionThanks = simple_reply("action_thanks", "thanks")
+ActionOutOfScope = simple_reply("action_out_of_scope", "out_of_scope")
+ActionDefaultFallback = simple_reply("action_default_fallback", "not_understood")
+
+
+class ActionHelp(TurnAction):
+    def name(self) -> str:
+        return "action_help"
+
+    async def act(self, turn: Turn) -> None:
+        turn.say("help_in_question" if turn.tracker.active_loop_name else "help")
+
+
+class ActionRepeat(TurnAction):
+    """Say again what was said last. Inside a question the form asks again itself, so it is heard once."""
+
+    def name(self) -> str:
+        return "action_repeat"
+
+    async def act(self, turn: Turn) -> None:
+        if turn.tracker.active_loop_name:
+            return
+        said: list[str] = []
+        users_seen = 0
+        for event in reversed(turn.tracker.events):
+            if event.get("event") == "user":
+                users_seen += 1
+                if users_seen == 2:
+                    break
+            elif event.get("event") == "bot" and users_seen == 1 and event.get("text"):
+                said.insert(0, event["text"])
+        if not said:
+            turn.say("nothing_to_repeat")
+        for text in said:
+            turn.say_text(text)
+
+
+class ActionBack(TurnAction):
+    """One step back: inside an application, the previous question is asked again."""
+
+    def name(self) -> str:
+        return "action_back"
+
+    async def act(self, turn: Turn) -> None:
+        asking = turn.slot("asking") or ""
+        if asking == "phone_pin":
+            turn.set("asking", "personal_number")
+        elif asking == "field" and turn.slot("application_id"):
+            app, service, spec = await next_field(turn)
+            names = [f.name for f in service.form]
+            position = names.index(spec.name) if spec else len(names)
+            if position > 0:
+                async with turn.portal() as portal:
+                    await portal.fill(app.id, {names[position - 1]: None})
+        elif not asking:
+            turn.say("back_nothing")
+
+
+class ActionCancel(TurnAction):
+    def name(self) -> str:
+        return "action_cancel"
+
+    async def act(self, turn: Turn) -> None:
+        busy = turn.tracker.active_loop_name or turn.slot("awaiting") or turn.slot("asking")
+        for slot in FLOW_SLOTS:
+            turn.set(slot, None)
+        turn.events.append(ActiveLoop(None))
+        turn.say("cancelled" if busy else "nothing_to_cancel")
+
+
+class ActionRestart(TurnAction):
+    def name(self) -> str:
+        return "action_restart"
+
+    async def act(self, turn: Turn) -> None:
+        for slot in (*FLOW_SLOTS, "service_id", "application_id", "message_ids", "message_index"):
+            turn.set(slot, None)
+        turn.events.append(ActiveLoop(None))
+        turn.say("restarted")
+
+
+class ActionChangeRate(TurnAction):
+    """Slower or faster; kept as the user's preference in the portal when they are logged in."""
+
+    step = -RATE_STEP
+
+    def name(self) -> str:
+        return "action_slower"
+
+    async def act(self, turn: Turn) -> None:
+        current = rate_of(turn)
+        new = min(MAX_RATE, max(MIN_RATE, current + self.step))
+        if new == current:
+            turn.say("slowest" if self.step < 0 else "fastest")
+            return
+        turn.set("speech_rate", new)
+        if turn.token:
+            try:
+                async with turn.portal(act_for=False) as portal:
+                    await portal.set_preferences(speech_rate=int(new))
+            except PortalError:
+                pass  # the rate still applies to this conversation
+        turn.say("slower" if self.step < 0 else "faster")
+
+
+class ActionFaster(ActionChangeRate):
+    step = RATE_STEP
+
+    def name(self) -> str:
+        return "action_faster"
+
+
+class ActionSwitchLanguage(TurnAction):
+    def name(self) -> str:
+        return "action_switch_language"
+
+    async def act(self, turn: Turn) -> None:
+        text = turn.text.lower()
+        if re.search(r"english|ინგლის|inglis|ingli", text):
+            target = "en"
+        elif re.search(r"georgian|ქართ|kartul|qartul", text):
+            target = "ka"
+        else:
+            target = "en" if turn.tracker.get_slot("lang") == "ka" else "ka"
+        turn.lang = target
+        turn.set("lang", target)
+        turn.say("language_switched")
+
+
+class ActionHumanHandoff(TurnAction):
+    def name(self) -> str:
+        return "action_human_handoff"
+
+    async def act(self, turn: Turn) -> None:
+        for slot in FLOW_SLOTS:
+            turn.set(slot, None)
+        turn.events.append(ActiveLoop(None))
+        if not turn.token:
+            turn.say("handoff_anonymous")
+            return
+        topic = (turn.slot("service_id") or "assistant conversation")[:300]
+        async with turn.portal(act_for=False) as portal:
+            request = await portal.request_callback(topic, turn.lang)
+        turn.say("handoff", phone_end=spoken.digits(request["phone_end"], turn.lang), hours=request["within_hours"])
+

@@ -1,0 +1,107 @@
+"""Agency replies read one at a time: how many, who and when and what about, then the text on request."""
+from __future__ import annotations
+
+from actions.login import require_login
+from actions.turn import Turn, TurnAction
+from assistant import spoken
+
+
+def _agency(message: dict, lang: str) -> str:
+    return message["agency"]["name"][lang]
+
+
+async def read_current(turn: Turn) -> None:
+    ids, index = turn.slot("message_ids") or [], int(turn.slot("message_index") or 0)
+    if not ids:
+        turn.say("no_message_open")
+        return
+    async with turn.portal() as portal:
+        message = await portal.message(ids[index])
+    turn.say("message_head", n=index + 1, total=len(ids), agency=_agency(message, turn.lang),
+             date=spoken.date(message["received_at"][:10], turn.lang), subject=message["subject"])
+    turn.set("awaiting", "read_body")
+
+
+async def read_body(turn: Turn) -> None:
+    ids, index = turn.slot("message_ids") or [], turn.slot("message_index")
+    if not ids or index is None:
+        turn.say("no_message_open")
+        return
+    async with turn.portal() as portal:
+        message = await portal.message(ids[int(index)])
+        await portal.mark_read(message["id"])
+    turn.set("awaiting", None)
+    turn.say("message_body", body=message["body"])
+
+
+class ActionCheckInbox(TurnAction):
+    def name(self) -> str:
+        return "action_check_inbox"
+
+    async def act(self, turn: Turn) -> None:
+        if not require_login(turn, "check_inbox"):
+            return
+        async with turn.portal() as portal:
+            inbox = await portal.inbox()
+        messages = sorted(inbox["messages"], key=lambda m: m["read"])  # unread first, newest first within
+        turn.set("message_ids", [m["id"] for m in messages])
+        turn.set("message_index", None)
+        if not messages:
+            turn.say("inbox_empty", who=turn.who())
+            return
+        key = "inbox_count" if inbox["unread"] else "inbox_none_unread"
+        turn.say(key, who=turn.who(), unread=inbox["unread"], total=inbox["total"])
+        turn.set("awaiting", "read_inbox")
+
+
+class ActionReadMessage(TurnAction):
+    def name(self) -> str:
+        return "action_read_message"
+
+    async def act(self, turn: Turn) -> None:
+        if not require_login(turn, "read_message"):
+            return
+        if not turn.slot("message_ids"):
+            async with turn.portal() as portal:
+                inbox = await portal.inbox()
+            turn.set("message_ids", [m["id"] for m in sorted(inbox["messages"], key=lambda m: m["read"])])
+            if not inbox["messages"]:
+                turn.say("inbox_empty", who=turn.who())
+                return
+        if turn.slot("message_index") is None:
+            turn.set("message_index", 0.0)
+        await read_current(turn)
+
+
+class ActionMoveMessage(TurnAction):
+    step = 1
+
+    def name(self) -> str:
+        return "action_next_message"
+
+    async def act(self, turn: Turn) -> None:
+        ids, index = turn.slot("message_ids") or [], turn.slot("message_index")
+        if not ids or index is None:
+            turn.say("no_message_open")
+            return
+        target = int(index) + self.step
+        if not 0 <= target < len(ids):
+            turn.say("no_next" if self.step > 0 else "no_previous")
+            return
+        turn.set("message_index", float(target))
+        await read_current(turn)
+
+
+class ActionPreviousMessage(ActionMoveMessage):
+    step = -1
+
+    def name(self) -> str:
+        return "action_previous_message"
+
+
+class ActionReadBody(TurnAction):
+    def name(self) -> str:
+        return "action_read_body"
+
+    async def act(self, turn: Turn) -> None:
+        await read_body(turn)

@@ -1,0 +1,188 @@
+"""Everything the assistant says, in Georgian and English: short sentences, one question at a time.
+
+Placeholders are filled with values already rendered for speech (assistant/spoken.py).
+"""
+from __future__ import annotations
+
+TEXTS: dict[str, dict[str, str]] = {
+    "greet": {
+        "ka": "გამარჯობა! მე ვარ My.gov-ის ასისტენტი. მითხარით, რა გჭირდებათ. დახმარებისთვის თქვით: დახმარება.",
+        "en": "Hello! I am the My.gov assistant. Tell me what you need. For help, say: help.",
+    },
+    "goodbye": {"ka": "ნახვამდის! კარგად ბრძანდებოდეთ.", "en": "Goodbye! Take care."},
+    "thanks": {"ka": "არაფრის. კიდევ რით დაგეხმაროთ?", "en": "You are welcome. What else can I do for you?"},
+    "help": {
+        "ka": "მითხარით საკუთარი სიტყვებით, რა გჭირდებათ, მაგალითად: მისამართის შეცვლა მინდა. "
+              "ასევე შეგიძლიათ თქვათ: ჩემი შეტყობინებები, საგადასახადო დავალიანება, ჩემი განცხადებები, წერილის გაგზავნა, ოპერატორი. "
+              "ნებისმიერ დროს თქვით: გაიმეორე, უკან, გაუქმება, ნელა, სწრაფად ან ინგლისურად.",
+        "en": "Tell me in your own words what you need, for example: I want to change my address. "
+              "You can also say: my messages, my tax debt, my applications, write a letter, talk to a person. "
+              "At any time say: repeat, back, cancel, slower, faster, or Georgian.",
+    },
+    "help_in_question": {
+        "ka": "ახლა თქვენს პასუხს ველოდები. უპასუხეთ კითხვას, ან თქვით: უკან, გაუქმება ან გაიმეორე.",
+        "en": "I am waiting for your answer. Answer the question, or say: back, cancel or repeat.",
+    },
+    "nothing_to_repeat": {"ka": "ჯერ არაფერი მითქვამს. რით დაგეხმაროთ?", "en": "I have not said anything yet. How can I help?"},
+    "cancelled": {"ka": "გაუქმებულია. შევსებული პასუხები შენახულია. რით დაგეხმაროთ?",
+                  "en": "Cancelled. Your answers so far are saved. What can I do for you?"},
+    "nothing_to_cancel": {"ka": "გასაუქმებელი არაფერია. რით დაგეხმაროთ?", "en": "There is nothing to cancel. How can I help?"},
+    "restarted": {"ka": "თავიდან დავიწყოთ. მითხარით, რა გჭირდებათ.", "en": "Let us start over. Tell me what you need."},
+    "back_nothing": {"ka": "უკან დასაბრუნებელი არაფერია. მითხარით, რა გჭირდებათ.", "en": "There is no earlier step. Tell me what you need."},
+    "slower": {"ka": "კარგი, უფრო ნელა ვილაპარაკებ.", "en": "All right, I will speak more slowly."},
+    "faster": {"ka": "კარგი, უფრო სწრაფად ვილაპარაკებ.", "en": "All right, I will speak faster."},
+    "slowest": {"ka": "ეს უკვე ყველაზე ნელი სიჩქარეა.", "en": "This is already the slowest speed."},
+    "fastest": {"ka": "ეს უკვე ყველაზე სწრაფი სიჩქარეა.", "en": "This is already the fastest speed."},
+    "language_switched": {"ka": "კარგი, ახლა ქართულად ვისაუბროთ.", "en": "All right, we will now speak English."},
+    "handoff": {
+        "ka": "ოპერატორი დაგირეკავთ ნომერზე, რომელიც ბოლოს ციფრებით {phone_end} მთავრდება, {hours} საათის განმავლობაში.",
+        "en": "A person from our contact centre will call you on the number ending in {phone_end} within {hours} hours.",
+    },
+    "handoff_anonymous": {
+        "ka": "ოპერატორთან დასაკავშირებლად დარეკეთ ნომერზე 2 405 405. ან შედით სისტემაში და მოგიწერთ უკუზარს.",
+        "en": "To talk to a person, call 2 405 405. Or log in, and I will ask them to call you back.",
+    },
+    "out_of_scope": {
+        "ka": "ამაში ვერ დაგეხმარებით. მე სახელმწიფო სერვისებში გეხმარებით. თქვით, რა გჭირდებათ, ან თქვით: დახმარება.",
+        "en": "I cannot help with that. I help with public services. Tell me what you need, or say: help.",
+    },
+    "not_understood": {
+        "ka": "ვერ გავიგე. თქვით სხვა სიტყვებით, ან თქვით: დახმარება.",
+        "en": "I did not understand. Say it in other words, or say: help.",
+    },
+    "empty": {"ka": "შეტყობინება ცარიელია. მითხარით, რა გჭირდებათ.", "en": "The message was empty. Tell me what you need."},
+    "too_long": {
+        "ka": "შეტყობინება ძალიან გრძელია. მითხარით მოკლედ, ერთი ან ორი წინადადებით, რა გჭირდებათ.",
+        "en": "That message is very long. Tell me in one or two sentences what you need.",
+    },
+    # Finding a service
+    "route": {"ka": "{name}.", "en": "{name}."},
+    "did_you_mean": {"ka": "ხომ არ გულისხმობთ: {name}? თქვით კი ან არა.", "en": "Did you mean: {name}? Say yes or no."},
+    "suggest": {"ka": "შეიძლება გჭირდებოდეთ ერთ-ერთი მათგანი.", "en": "You may need one of these."},
+    "no_service": {
+        "ka": "ასეთი სერვისი ვერ ვიპოვე. სერვისები ასეთ თემებზეა: {categories}. რომელი თემა გაინტერესებთ?",
+        "en": "I found no service for that. Services cover these topics: {categories}. Which topic interests you?",
+    },
+    "category_services": {"ka": "ამ თემაში არის ასეთი სერვისები.", "en": "This topic has these services."},
+    "say_need_again": {"ka": "კარგი. მითხარით სხვა სიტყვებით, რა გჭირდებათ.", "en": "All right. Tell me in other words what you need."},
+    "no_options": {"ka": "ახლა ასარჩევი არაფერია. მითხარით, რა გჭირდებათ.", "en": "There is nothing to choose now. Tell me what you need."},
+    "bad_option": {"ka": "ასეთი ნომერი არ არის. აირჩიეთ 1-დან {count}-მდე.", "en": "There is no such number. Choose from 1 to {count}."},
+    "which_service": {"ka": "რომელ სერვისზე მეკითხებით? მითხარით, რა გჭირდებათ.", "en": "Which service do you mean? Tell me what you need."},
+    # About a service
+    "service_intro": {"ka": "{description} ამას აკეთებს: {agency}.", "en": "{description} It is provided by the {agency}."},
+    "fee": {"ka": "საფასური: {fee}.", "en": "Fee: {fee}."},
+    "fee_unknown": {"ka": "საფასური ზუსტად არ ვიცი; გადაამოწმეთ სააგენტოში.", "en": "I do not know the fee for sure; please check with the agency."},
+    "time": {"ka": "ვადა: {time}.", "en": "Time: {time}."},
+    "time_unknown": {"ka": "ვადა ზუსტად არ ვიცი.", "en": "I do not know how long it takes for sure."},
+    "documents": {"ka": "დაგჭირდებათ: {documents}.", "en": "You will need: {documents}."},
+    "documents_unknown": {"ka": "საჭირო დოკუმენტების სია არ მაქვს.", "en": "I do not have the list of documents."},
+    "online_yes": {"ka": "ამის გაკეთება ონლაინ შეიძლება.", "en": "This can be done online."},
+    "online_no": {"ka": "ამისთვის პირადად უნდა მიხვიდეთ იუსტიციის სახლში ან სააგენტოში.",
+                  "en": "For this you must go in person to a Public Service Hall or the agency."},
+    "online_unknown": {"ka": "არ ვიცი, შეიძლება თუ არა ამის ონლაინ გაკეთება; ზუსტად გეტყვიან იუსტიციის სახლში.",
+                       "en": "I do not know whether this can be done online; a Public Service Hall can tell you."},
+    "offer_apply": {"ka": "გსურთ განცხადების შევსება? თქვით კი ან არა.", "en": "Would you like to fill in the application? Say yes or no."},
+    "offer_more": {"ka": "გსურთ გაიგოთ საფასური, ვადა ან საჭირო დოკუმენტები?", "en": "Would you like to hear the fee, the time or the documents needed?"},
+    "not_applicable": {"ka": "ეს სერვისი საინფორმაციოა; განცხადება არ სჭირდება.", "en": "This service gives information; there is no application to fill in."},
+    "offline_apply": {"ka": "ამ სერვისზე განცხადების შევსება ჩემთან ვერ მოხერხდება.", "en": "This application cannot be filled in with me."},
+    # Login
+    "login_needed": {"ka": "ამისთვის სისტემაში უნდა შეხვიდეთ.", "en": "For this you need to log in."},
+    "ask_personal_number": {"ka": "თქვით ან აკრიფეთ თქვენი პირადი ნომერი, თერთმეტი ციფრი.", "en": "Say or type your personal number, eleven digits."},
+    "ask_phone_pin": {"ka": "ახლა აკრიფეთ ტელეფონის პინ-კოდი. ის არ გამოჩნდება და არ წარმოითქმება.",
+                      "en": "Now type your phone PIN. It will not be shown or spoken."},
+    "bad_personal_number": {"ka": "პირადი ნომერი თერთმეტი ციფრისგან შედგება.", "en": "A personal number has eleven digits."},
+    "bad_pin_format": {"ka": "პინ-კოდი ოთხიდან ექვს ციფრამდეა.", "en": "A PIN has four to six digits."},
+    "logged_in": {"ka": "გამარჯობა, {name}. შესული ხართ.", "en": "Hello, {name}. You are logged in."},
+    "already_logged_in": {"ka": "უკვე შესული ხართ, {name}.", "en": "You are already logged in, {name}."},
+    "wrong_pin": {"ka": "პინ-კოდი არასწორია. დარჩა {left} მცდელობა.", "en": "That PIN is not correct. {left} attempts left."},
+    "locked": {"ka": "ძალიან ბევრი არასწორი მცდელობა. შესვლა დაბლოკილია {minutes} წუთით. სცადეთ მოგვიანებით ან თქვით: ოპერატორი.",
+               "en": "Too many wrong attempts. Login is locked for {minutes} minutes. Try later, or say: talk to a person."},
+    "logged_out": {"ka": "სისტემიდან გამოხვედით.", "en": "You are logged out."},
+    "not_logged_in": {"ka": "სისტემაში შესული არ ხართ.", "en": "You are not logged in."},
+    "session_expired": {"ka": "თქვენი სესია ამოიწურა. თავიდან შედით სისტემაში.", "en": "Your session has expired. Please log in again."},
+    # Acting for a company
+    "acting_for": {"ka": "ახლა ვმოქმედებთ {name}-ის სახელით.", "en": "We are now acting for {name}."},
+    "acting_for_self": {"ka": "ახლა ვმოქმედებთ თქვენი, {name}, სახელით.", "en": "We are now acting for you, {name}, personally."},
+    "no_companies": {"ka": "თქვენ არცერთი კომპანიის წარმომადგენლად არ ხართ რეგისტრირებული.", "en": "You are not registered as a representative of any company."},
+    "which_company": {"ka": "რომელი კომპანიის სახელით?", "en": "For which company?"},
+    "on_behalf": {"ka": "{name}: ", "en": "For {name}: "},
+    # Informational services
+    "tax_debt_none": {"ka": "{who}საგადასახადო დავალიანება არ არის.", "en": "{who}There is no tax debt."},
+    "tax_debt": {"ka": "{who}საგადასახადო დავალიანება: {amount}.", "en": "{who}The tax debt is {amount}."},
+    "border_none": {"ka": "{who}საზღვრის კვეთის ჩანაწერი არ არის.", "en": "{who}There are no border crossings on record."},
+    "border_count": {"ka": "{who}საზღვრის კვეთის ჩანაწერები: {count}.", "en": "{who}Border crossings on record: {count}."},
+    "border_exit": {"ka": "გასვლა {date}, {place}.", "en": "Exit on {date} at {place}."},
+    "border_entry": {"ka": "შემოსვლა {date}, {place}.", "en": "Entry on {date} at {place}."},
+    "companies_none": {"ka": "{who}საწარმოებში მონაწილეობა არ ფიქსირდება.", "en": "{who}No enterprise participation is on record."},
+    "company": {"ka": "{name}, საიდენტიფიკაციო კოდი {code}. როლი: {role}. წილი: {share} პროცენტი.",
+                "en": "{name}, identification code {code}. Role: {role}. Share: {share} percent."},
+    "documents_none": {"ka": "{who}დოკუმენტები არ მოიძებნა.", "en": "{who}No documents were found."},
+    "document": {"ka": "{title}, {date}, როლი: {role}.", "en": "{title}, {date}, role: {role}."},
+    "property_none": {"ka": "{who}რეგისტრირებული ქონება არ არის.", "en": "{who}No property is registered."},
+    "property": {"ka": "{kind}, {city}, საკადასტრო კოდი {code}.", "en": "{kind} in {city}, cadastral code {code}."},
+    "debtor_yes": {"ka": "{who}მოვალეთა რეესტრში რეგისტრირებული ხართ.", "en": "{who}You are registered in the debtor registry."},
+    "debtor_no": {"ka": "{who}მოვალეთა რეესტრში რეგისტრირებული არ ხართ.", "en": "{who}You are not registered in the debtor registry."},
+    "not_for_companies": {"ka": "ეს ინფორმაცია მხოლოდ პირზე ინახება და არა კომპანიაზე.", "en": "This is kept for persons only, not for companies."},
+    # Inbox
+    "inbox_empty": {"ka": "{who}შეტყობინებები არ არის.", "en": "{who}There are no messages."},
+    "inbox_count": {"ka": "{who}წაუკითხავი შეტყობინებები: {unread}, სულ {total}. წაგიკითხოთ?",
+                    "en": "{who}Unread messages: {unread}, {total} in all. Shall I read them?"},
+    "inbox_none_unread": {"ka": "{who}წაუკითხავი შეტყობინება არ არის, სულ {total}. წაგიკითხოთ ბოლო?",
+                          "en": "{who}No unread messages, {total} in all. Shall I read the latest?"},
+    "message_head": {"ka": "შეტყობინება {n} {total}-დან. {agency}, {date}. თემა: {subject}. წაგიკითხოთ სრული ტექსტი?",
+                     "en": "Message {n} of {total}. From {agency}, {date}. Subject: {subject}. Shall I read the full text?"},
+    "message_body": {"ka": "{body} შემდეგი შეტყობინებისთვის თქვით: შემდეგი.", "en": "{body} For the next message, say: next."},
+    "no_next": {"ka": "ეს ბოლო შეტყობინებაა.", "en": "This is the last message."},
+    "no_previous": {"ka": "ეს პირველი შეტყობინებაა.", "en": "This is the first message."},
+    "no_message_open": {"ka": "ჯერ შეტყობინება არ გახსნილა. თქვით: ჩემი შეტყობინებები.", "en": "No message is open. Say: my messages."},
+    "spell": {"ka": "ასო-ასო: {spelled}.", "en": "Letter by letter: {spelled}."},
+    "nothing_to_spell": {"ka": "დასამარცვლი არაფერია.", "en": "There is nothing to spell."},
+    # Applications
+    "draft_started": {"ka": "ვიწყებთ განცხადებას: {name}. კითხვები სათითაოდ დაგისვამთ.",
+                      "en": "We are starting the application: {name}. I will ask one question at a time."},
+    "draft_resumed": {"ka": "ვაგრძელებთ განცხადებას: {name}.", "en": "We are continuing the application: {name}."},
+    "no_draft": {"ka": "დაუსრულებელი განცხადება არ გაქვთ. მითხარით, რა გჭირდებათ.", "en": "You have no unfinished application. Tell me what you need."},
+    "optional": {"ka": "ეს კითხვა არასავალდებულოა; გამოსატოვებლად თქვით: გამოტოვე.",
+                 "en": "This one is optional; to leave it out, say: skip."},
+    "answer_saved": {"ka": "ჩავწერე: {value}.", "en": "Noted: {value}."},
+    "review_intro": {"ka": "გადავამოწმოთ თქვენი პასუხები.", "en": "Let us check your answers."},
+    "review_line": {"ka": "{n}. {label}: {value}.", "en": "{n}. {label}: {value}."},
+    "review_question": {"ka": "ყველაფერი სწორია? თქვით კი, ან შესაცვლელი პასუხის ნომერი.",
+                        "en": "Is everything correct? Say yes, or the number of the answer to change."},
+    "empty_answer": {"ka": "არ არის მითითებული", "en": "not given"},
+    "ask_signing_pin_text": {"ka": "ხელმოწერისთვის აკრიფეთ პირადობის მოწმობის ხელმოწერის პინ-კოდი. ის არ გამოჩნდება.",
+                             "en": "To sign, type the signing PIN of your ID card. It will not be shown."},
+    "ask_signing_pin_keypad": {"ka": "ხელმოწერისთვის აკრიფეთ ხელმოწერის პინ-კოდი ტელეფონის კლავიატურაზე.",
+                               "en": "To sign, type your signing PIN on the telephone keypad."},
+    "signed": {"ka": "განცხადება ხელმოწერილია. გავაგზავნო {agency}-ში? ეს შეუქცევადია. თქვით კი ან არა.",
+               "en": "The application is signed. Shall I send it to the {agency}? This cannot be undone. Say yes or no."},
+    "sent": {"ka": "გაგზავნილია. რეგისტრაციის ნომერი: {number}. პასუხი მოვა თქვენს შეტყობინებებში.",
+             "en": "Sent. The registration number is {number}. The reply will come to your messages."},
+    "not_sent": {"ka": "კარგი, არ გავაგზავნე. განცხადება შენახულია; მოგვიანებით თქვით: გავაგრძელოთ განცხადება.",
+                 "en": "All right, I did not send it. It is saved; later, say: continue my application."},
+    "public_info_deadline": {
+        "ka": "ზოგადი ადმინისტრაციული კოდექსით, საჯარო ინფორმაცია დაუყოვნებლივ უნდა გაიცეს. თუ ძიება ან კონსულტაცია სჭირდება, "
+              "ხშირად მითითებული ვადა 10 დღეა; ზუსტ ვადას უწყება გაცნობებთ.",
+        "en": "Under the General Administrative Code, public information must be given at once. If it needs searching or "
+              "consultation, the time limit commonly cited is 10 days; the agency will tell you the exact date."},
+    "applications_none": {"ka": "{who}განცხადებები არ გაქვთ.", "en": "{who}You have no applications."},
+    "applications_count": {"ka": "{who}განცხადებები: {count}.", "en": "{who}Applications: {count}."},
+    "application_line": {"ka": "{name}: {status}{number}.", "en": "{name}: {status}{number}."},
+    "registration_suffix": {"ka": ", ნომერი {number}", "en": ", number {number}"},
+    "status_draft": {"ka": "შევსების პროცესშია", "en": "being filled in"},
+    "status_submitted": {"ka": "გაგზავნილია", "en": "sent"},
+    "status_in_review": {"ka": "განიხილება", "en": "under review"},
+    "status_completed": {"ka": "დასრულებულია", "en": "completed"},
+    "status_rejected": {"ka": "უარყოფილია", "en": "refused"},
+    "agency_hint": {"ka": "თქვით უწყების სახელი, მაგალითად: თბილისის მერია.",
+                    "en": "Say the agency's name, for example: Tbilisi City Hall."},
+    "unknown_agency": {"ka": "ასეთი უწყება ვერ ვიპოვე. თქვით სხვაგვარად, მაგალითად: საჯარო რეესტრი.",
+                       "en": "I could not find that agency. Say it another way, for example: Public Registry."},
+    "yes_or_no": {"ka": "თქვით კი ან არა.", "en": "Please say yes or no."},
+    "portal_error": {"ka": "{message}", "en": "{message}"},
+}
+
+
+def say(key: str, lang: str, **values: object) -> str:
+    """The text for `key` in `lang` ("ka" or "en") with its placeholders filled."""
+    return TEXTS[key]["ka" if lang == "ka" else "en"].format(**values)

@@ -1,0 +1,108 @@
+"""Finding a service from a need, choosing among options, and what a service costs and needs."""
+from __future__ import annotations
+
+import re
+
+from catalog_index import Service, get_catalogue
+from catalog_index.matcher import search
+
+from actions.turn import Turn, TurnAction
+from assistant import spoken
+
+MAX_SUGGESTIONS = 3
+_OPTION_WORDS = {
+    1: ("1", "one", "first", "ერთ", "პირველ", "pirvel", "ert"), 2: ("2", "two", "second", "ორ", "მეორე", "meore", "ori"),
+    3: ("3", "three", "third", "სამ", "მესამე", "mesame", "sami"), 4: ("4", "four", "fourth", "ოთხ", "მეოთხე", "meotxe"),
+    5: ("5", "five", "fifth", "ხუთ", "მეხუთე", "mexute"),
+}
+
+
+def option_number(text: str) -> int | None:
+    """The option a user picked: a digit, or a number word or ordinal in Georgian or English."""
+    digits = re.findall(r"\d+", text)
+    if digits:
+        return int(digits[0])
+    words = re.findall(r"[\w']+", text.lower())
+    for number, stems in _OPTION_WORDS.items():
+        if any(word.startswith(stem) for word in words for stem in stems if not stem.isdigit() and len(word) <= len(stem) + 3):
+            return number
+    return None
+
+
+def present_service(turn: Turn, service: Service) -> None:
+    """Name and describe a service, then offer the natural next step, all heard in a few sentences."""
+    turn.set("service_id", service.id)
+    turn.set("options", None)
+    agency = service.agency_name_ka if turn.lang == "ka" else service.agency_name_en
+    turn.say("route", name=service.name(turn.lang))
+    turn.say("service_intro", description=service.description(turn.lang), agency=agency)
+    if service.kind == "functional" and service.form:
+        turn.set("awaiting", "offer_apply")
+        turn.say("offer_apply")
+    else:
+        turn.set("awaiting", None)
+        turn.say("offer_more")
+
+
+def describe_fee_time(turn: Turn, service: Service) -> None:
+    fee = service.fee_for_speech(turn.lang)
+    if fee:
+        turn.say("fee", fee=fee.rstrip("."))
+    else:
+        turn.say("fee_unknown")
+
+
+def describe_documents(turn: Turn, service: Service) -> None:
+    documents = service.documents(turn.lang)
+    if documents:
+        turn.say("documents", documents=", ".join(documents))
+    else:
+        turn.say("documents_unknown")
+
+
+def describe_where(turn: Turn, service: Service) -> None:
+    key = {True: "online_yes", False: "online_no"}.get(service.online, "online_unknown")  # type: ignore[arg-type]
+    turn.say(key)
+
+
+class ActionFindService(TurnAction):
+    def name(self) -> str:
+        return "action_find_service"
+
+    async def act(self, turn: Turn) -> None:
+        matches = search(turn.text.strip(), lang=turn.lang, top=MAX_SUGGESTIONS)
+        catalogue = get_catalogue()
+        if not matches:
+            turn.set("options", None)
+            names = [c.name_ka if turn.lang == "ka" else c.name_en for c in catalogue.categories]
+            turn.say("no_service", categories=", ".join(names))
+            return
+        best = matches[0]
+        if best.band == "route":
+            present_service(turn, catalogue.get(best.id))  # type: ignore[arg-type]
+        elif best.band == "confirm":
+            turn.set("options", [best.id])
+            turn.set("options_kind", "service")
+            turn.set("awaiting", "confirm_service")
+            turn.say("did_you_mean", name=best.name_ka if turn.lang == "ka" else best.name_en)
+        else:
+            turn.set("options", [m.id for m in matches])
+            turn.set("options_kind", "service")
+            turn.set("awaiting", None)
+            turn.say("suggest")
+            turn.say_text(spoken.options([m.name_ka if turn.lang == "ka" else m.name_en for m in matches], turn.lang))
+
+
+class ActionServiceInfo(TurnAction):
+    def name(self) -> str:
+        return "action_service_info"
+
+    async def act(self, turn: Turn) -> None:
+        service = get_catalogue().get(turn.slot("service_id") or "")
+        if service is None:  # a question with no service in view is taken as a need
+            await ActionFindService().act(turn)
+            return
+        {"ask_documents": describe_documents, "ask_where": describe_where}.get(turn.intent, describe_fee_time)(turn, service)
+        if service.kind == "functional" and service.form:
+            turn.set("awaiting", "offer_apply")
+            turn.say("offer_apply")

@@ -1,0 +1,123 @@
+"""One turn of an action: the user's language, their portal session, and what to say and set.
+
+Every action in this package subclasses `TurnAction`, so language, the portal token passed by a
+channel, and portal failures are handled the same way everywhere.
+"""
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.messages import say
+from actions.portal_client import PortalClient
+from actions.portal_errors import PortalAuthError, PortalError, PortalLocked
+from assistant.language import guess_language
+
+DEFAULT_LANG = "ka"
+MAX_MESSAGE_CHARS = 1000
+DEFAULT_RATE = 175.0
+
+
+class Turn:
+    """What one action needs: the tracker, where to speak, and the events it will return."""
+
+    def __init__(self, dispatcher: CollectingDispatcher, tracker: Tracker, follow_language: bool = True) -> None:
+        self.dispatcher, self.tracker = dispatcher, tracker
+        self.events: list[EventType] = []
+        self.text: str = (tracker.latest_message or {}).get("text") or ""
+        intent = (tracker.latest_message or {}).get("intent") or {}
+        self.intent: str = intent.get("name") or ""
+        self.confidence: float = float(intent.get("confidence") or 0.0)
+        # True for the first action after the user spoke, the one that answers the message itself.
+        self.answering_message = tracker.latest_action_name == "action_listen"
+        metadata = (tracker.latest_message or {}).get("metadata") or {}
+        # An answer to a question (an address, a name) says nothing about the conversation's language.
+        guessed = guess_language(self.text) if follow_language and not tracker.active_loop_name else None
+        self.lang: str = guessed or tracker.get_slot("lang") or DEFAULT_LANG
+        if self.lang != tracker.get_slot("lang"):
+            self.set("lang", self.lang)
+        self.token: str | None = tracker.get_slot("portal_token")
+        passed = metadata.get("portal_token") if isinstance(metadata, dict) else None
+        if isinstance(passed, str) and passed and passed != self.token:
+            self.token = passed
+            self.set("portal_token", passed)
+        self.channel: str = (metadata.get("channel") if isinstance(metadata, dict) else None) or tracker.get_latest_input_channel() or ""
+
+    def slot(self, name: str) -> Any:
+        for event in reversed(self.events):
+            if event.get("event") == "slot" and event.get("name") == name:
+                return event.get("value")
+        return self.tracker.get_slot(name)
+
+    def set(self, name: str, value: Any) -> None:
+        self.events.append(SlotSet(name, value))
+
+    def say(self, key: str, **values: object) -> None:
+        self.dispatcher.utter_message(text=say(key, self.lang, **values))
+
+    def say_text(self, text: str) -> None:
+        self.dispatcher.utter_message(text=text)
+
+    def who(self) -> str:
+        """A prefix naming the company when acting for one, so every answer says on whose behalf it is."""
+        name = self.slot("act_for_name")
+        return say("on_behalf", self.lang, name=name) if name else ""
+
+    @property
+    def voice_channel(self) -> bool:
+        return self.channel in {"phone", "twilio_voice", "voice"}
+
+    def portal(self, act_for: bool = True) -> PortalClient:
+        return PortalClient(token=self.token, act_for=self.slot("act_for") if act_for else None)
+
+
+class TurnAction(Action, ABC):
+    """An action that speaks in the user's language and turns portal failures into one clear sentence."""
+
+    follows_language = True  # False for actions that run right after an answer to a question
+
+    @abstractmethod
+    def name(self) -> str: ...
+
+    @abstractmethod
+    async def act(self, turn: Turn) -> None: ...
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        turn = Turn(dispatcher, tracker, self.follows_language)
+        try:
+            problem = screen(turn) if turn.answering_message else None
+            if problem:
+                turn.say(problem)
+            else:
+                await self.act(turn)
+        except PortalLocked as error:
+            turn.say("locked", minutes=(error.fields or {}).get("minutes", 15))
+        except PortalAuthError:
+            turn.set("portal_token", None)
+            turn.set("act_for", None)
+            turn.set("act_for_name", None)
+            turn.say("session_expired")
+        except PortalError as error:
+            turn.say_text(error.spoken(turn.lang))
+        return turn.events
+
+
+def screen(turn: Turn) -> str | None:
+    """Why a message should not be acted on (empty, huge, no words), as the key of what to say; else None."""
+    text = turn.text.strip()
+    if not text:
+        return "empty"
+    if len(text) > MAX_MESSAGE_CHARS:
+        return "too_long"
+    if not any(ch.isalnum() for ch in text) or re.search(r"(.)\1{9,}", text):
+        return "not_understood"
+    return None
+
+
+def rate_of(turn: Turn) -> float:
+    return float(turn.slot("speech_rate") or DEFAULT_RATE)

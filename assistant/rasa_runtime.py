@@ -1,0 +1,86 @@
+"""Rasa as the product runs it: the model trained only when its inputs changed, and the commands and
+endpoints that start the Rasa server and the action server from settings."""
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlparse
+
+import yaml
+
+from assistant.settings import PROJECT_ROOT, Settings
+
+CONFIG = PROJECT_ROOT / "config.yml"
+DOMAIN = PROJECT_ROOT / "nlu_data" / "domain.yml"
+TRAINING_DATA = (PROJECT_ROOT / "nlu_data" / "nlu", PROJECT_ROOT / "nlu_data" / "core")
+CREDENTIALS = PROJECT_ROOT / "credentials.yml"
+RASA_ENV = {"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
+
+
+def model_inputs(config: Path = CONFIG) -> list[Path]:
+    files = [config, DOMAIN]
+    for folder in TRAINING_DATA:
+        files += sorted(folder.rglob("*.yml"))
+    return files
+
+
+def model_hash(config: Path = CONFIG) -> str:
+    """A hash of everything training reads, and of the Rasa version, so a model is reused exactly while valid."""
+    import rasa
+
+    digest = hashlib.sha256(rasa.__version__.encode())
+    for path in model_inputs(config):
+        digest.update(str(path.relative_to(PROJECT_ROOT)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def ensure_model(settings: Settings, config: Path = CONFIG, quiet: bool = False) -> Path:
+    """The trained model for the current inputs, training it first if there is none."""
+    name = f"{config.stem}-{model_hash(config)}"
+    model = settings.models_dir / f"{name}.tar.gz"
+    if model.exists():
+        return model
+    settings.models_dir.mkdir(parents=True, exist_ok=True)
+    print(f"Training the conversation model ({config.name}); this happens only when training data changes.", flush=True)
+    command = [sys.executable, "-m", "rasa", "train", "--config", str(config), "--domain", str(DOMAIN),
+               "--data", *map(str, TRAINING_DATA), "--out", str(settings.models_dir), "--fixed-model-name", name]
+    subprocess.run(command, check=True, cwd=PROJECT_ROOT, env={**os.environ, **RASA_ENV},
+                   stdout=subprocess.DEVNULL if quiet else None)
+    return model
+
+
+def endpoints(settings: Settings) -> dict:
+    """Rasa's endpoints from settings: action server, SQL tracker store, and Redis locks when configured."""
+    if settings.tracker_db_url:
+        url = urlparse(settings.tracker_db_url)
+        tracker = {"type": "SQL", "dialect": "postgresql", "url": url.hostname, "port": url.port or 5432,
+                   "db": url.path.lstrip("/"), "username": url.username or "", "password": url.password or ""}
+    else:
+        tracker = {"type": "SQL", "dialect": "sqlite", "db": str(settings.data_dir / "rasa_tracker.sqlite3")}
+    config: dict = {"action_endpoint": {"url": settings.actions_url}, "tracker_store": tracker}
+    if settings.lock_store_url:
+        url = urlparse(settings.lock_store_url)
+        config["lock_store"] = {"type": "redis", "url": url.hostname, "port": url.port or 6379,
+                                "db": int(url.path.lstrip("/") or 0), "key_prefix": "mygov"}
+    return config
+
+
+def write_endpoints(settings: Settings) -> Path:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    path = settings.data_dir / "endpoints.yml"
+    path.write_text(yaml.safe_dump(endpoints(settings), sort_keys=False))
+    return path
+
+
+def rasa_server_command(settings: Settings, model: Path) -> list[str]:
+    return [sys.executable, "-m", "rasa", "run", "--model", str(model), "--endpoints", str(write_endpoints(settings)),
+            "--credentials", str(CREDENTIALS), "--interface", settings.rasa_host, "--port", str(settings.rasa_port),
+            "--cors", "*"]
+
+
+def action_server_command(settings: Settings) -> list[str]:
+    return [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.actions_port)]

@@ -1,0 +1,159 @@
+"""Whole conversations over HTTP against the real Rasa server, action server and portal.
+
+Each test talks as a citizen would and then checks what a citizen would notice: what was said,
+and what the portal now holds.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from tests.conftest import ANA, BAKERY, GIORGI, NINO, PHONE_PINS, SIGNING_PINS, Portal
+from tests.stack import Conversation, Stack
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    running = Stack(tmp_path_factory.mktemp("stack")).start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def portal(stack: Stack) -> Portal:
+    return Portal(stack.settings.portal_base_url, Path(stack.env["MYGOV_DATA_DIR"]))
+
+
+def login(chat: Conversation, personal_number: str) -> str:
+    chat.say(personal_number)
+    return chat.say(PHONE_PINS[personal_number])
+
+
+def test_an_address_change_from_need_to_registration_number(stack: Stack, portal: Portal) -> None:
+    chat = stack.conversation()
+    found = chat.say("I moved and want to change my registered address")
+    assert "address" in found.lower() and "Say yes or no" in found
+    assert "personal number" in chat.say("yes")
+    assert "Hello, Nino" in login(chat, NINO)
+    next_question = chat.say("Tbilisi, Vazha-Pshavela avenue 12, flat 5")
+    assert "Noted: Tbilisi, Vazha-Pshavela avenue 12, flat 5." in next_question and "2: Temporary" in next_question
+    assert "Noted: Temporary" in chat.say("2")
+    consent = chat.say("yes")
+    assert "Noted: yes" in consent and "optional" in consent
+    review = chat.say("skip")
+    assert "Let us check your answers" in review and "1. New address: Tbilisi, Vazha-Pshavela avenue 12, flat 5." in review
+    assert "signing PIN" in chat.say("yes")
+    signed = chat.say(SIGNING_PINS[NINO])
+    assert "cannot be undone" in signed and SIGNING_PINS[NINO] not in signed
+    sent = chat.say("yes")
+    assert "registration number is M G, 2026" in sent
+
+    nino = portal.login(NINO)
+    apps = portal.http.get("/v1/applications", params={"status": "submitted"}, headers=nino).json()["applications"]
+    app = next(a for a in apps if a["service_id"] == "civil.address.registration")
+    assert app["fields"] == {"new_address": "Tbilisi, Vazha-Pshavela avenue 12, flat 5", "registration_type": "temporary",
+                             "owner_consent": "yes", "contact_phone": ""}
+    assert app["signature"]["valid"] and app["signature"]["signer"] == NINO
+
+
+def test_giorgis_tax_debt_in_both_languages(stack: Stack, portal: Portal) -> None:
+    token = portal.login(GIORGI)["Authorization"].split()[1]
+    english = stack.conversation(token)
+    assert "The tax debt is 125 lari and 40 tetri." in english.say("How much tax do I owe?")
+    georgian = stack.conversation()
+    assert "სისტემაში" in georgian.say("მაქვს საგადასახადო დავალიანება?")
+    assert "გიორგი" in login(georgian, GIORGI)
+    assert "125 ლარი და 40 თეთრი" in georgian.say("რა დავალიანება მაქვს?")
+    latin = stack.conversation(token)
+    assert "125 ლარი და 40 თეთრი" in latin.say("ramdeni gadasaxadi maqvs gadasaxdeli?")
+
+
+def test_nino_acting_for_her_company(stack: Stack) -> None:
+    chat = stack.conversation()
+    chat.say("I want to act on behalf of my company")
+    assert "acting for Beridze Bakery LLC" in login(chat, NINO)
+    debt = chat.say("does my company owe any tax?")
+    assert debt.startswith("For Beridze Bakery LLC:") and "no tax debt" in debt
+    assert "persons only" in chat.say("show my border crossings")
+    assert "Nino Beridze, personally" in chat.say("back to me personally")
+    assert "Exit on 14 March 2026 at Sarpi" in chat.say("when did I cross the border?")
+
+
+def test_replies_are_read_one_at_a_time_and_marked_read(stack: Stack, portal: Portal) -> None:
+    giorgi = portal.login(GIORGI)
+    token = giorgi["Authorization"].split()[1]
+    chat = stack.conversation(token)
+    unread_before = portal.http.get("/v1/inbox", headers=giorgi).json()["unread"]
+    assert f"Unread messages: {unread_before}" in chat.say("do I have any new messages?")
+    first = chat.say("yes")
+    assert "Message 1 of" in first and "Subject:" in first
+    body = chat.say("yes")
+    assert "For the next message, say: next." in body
+    assert portal.http.get("/v1/inbox", headers=giorgi).json()["unread"] == unread_before - 1
+    assert "Message 2 of" in chat.say("next")
+    assert "Message 2 of" in chat.say("repeat")
+    assert "Message 1 of" in chat.say("previous message")
+
+
+def test_wrong_pins_lock_the_login(stack: Stack) -> None:
+    chat = stack.conversation()
+    chat.say("log in")
+    chat.say(ANA)
+    for left in (4, 3, 2, 1):
+        wrong = chat.say("0000")
+        assert f"{left} attempts left" in wrong and "0000" not in wrong
+    assert "locked for 15 minutes" in chat.say("0000")
+    assert "Hello" in chat.say("hello")
+
+
+def test_finding_a_service_confirms_suggests_or_says_none_fits(stack: Stack) -> None:
+    chat = stack.conversation()
+    none = chat.say("Who will win the football match tonight?")
+    assert "cannot help" in none or "found no service" in none
+    suggestions = chat.say("certificate")
+    assert "1:" in suggestions and "Say or type the number" in suggestions and "4:" not in suggestions
+    assert "It is provided by" in chat.say("2")
+    georgian = stack.conversation()
+    reply = georgian.say("პასპორტის აღება მინდა")
+    assert "პასპორტ" in reply
+
+
+def test_commands_inside_an_application(stack: Stack) -> None:
+    chat = stack.conversation()
+    chat.say("I need to register my new address")
+    chat.say("yes")
+    login(chat, GIORGI)
+    first = "Batumi, Gorgiladze street 1"
+    chat.say(first)
+    question = chat.say("repeat")
+    assert question.count("Permanent or temporary") <= 1 and "1:" in question
+    back = chat.say("back")
+    assert "new address" in back.lower()
+    help_text = chat.say("help")
+    assert "waiting for your answer" in help_text
+    assert "Cancelled" in chat.say("cancel")
+    resumed = chat.say("continue my application")
+    assert "continuing the application" in resumed and "new address" in resumed.lower()
+
+
+def test_garbage_and_very_long_messages_get_a_clear_answer(stack: Stack) -> None:
+    chat = stack.conversation()
+    for text in ("🙂🙂🙂", "\x00\x01\x02", "asdkjh qwe zxcmnb", "ა" * 5000, "x " * 3000):
+        reply = chat.say(text)
+        assert reply.strip(), f"no answer to {text[:20]!r}"
+        assert "Traceback" not in reply
+    assert "Hello" in chat.say("hello")
+
+
+def test_a_letter_is_read_back_before_it_is_sent(stack: Stack, portal: Portal) -> None:
+    chat = stack.conversation(portal.login(GIORGI)["Authorization"].split()[1])
+    assert "for example: Tbilisi City Hall" in chat.say("I want to write a letter to an agency")
+    assert "Noted: Tbilisi City Hall" in chat.say("Tbilisi City Hall")
+    chat.say("Street lights on my street")
+    review = chat.say("The street lights on Chavchavadze avenue have not worked for a month.")
+    assert "Let us check your answers" in review and "Chavchavadze" in review
+    chat.say("yes")
+    assert "Tbilisi City Hall" in chat.say(SIGNING_PINS[GIORGI])
+    assert "registration number" in chat.say("yes")
