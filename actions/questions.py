@@ -20,8 +20,9 @@ from actions.inbox import ActionCheckInbox, ActionReadMessage
 from actions.informational import TOPICS, ActionInformational
 from actions.login import ActionActForCompany, ActionActForMyself, check_phone_pin, pin_digits
 from actions.messages import say
-from actions.portal_errors import PortalAuthError, PortalInvalid, PortalLocked
+from actions.portal_errors import PortalAuthError, PortalError, PortalInvalid, PortalLocked
 from actions.turn import Turn, TurnAction
+from assistant.pin_seal import message_text
 
 COMMAND_INTENTS = {"help", "repeat", "back", "cancel", "restart", "slower", "faster", "switch_language", "human_handoff"}
 COMMAND_MAX_WORDS = 4
@@ -68,7 +69,7 @@ class ValidateQuestionForm(FormValidationAction):
             return {}
         message = tracker.latest_message or {}
         intent = (message.get("intent") or {}).get("name")
-        text = (message.get("text") or "").strip()
+        text = message_text(message).strip()
         if intent in COMMAND_INTENTS and len(text.split()) <= COMMAND_MAX_WORDS:
             return {}
         if intent in ("affirm", "deny") and len(text.split()) <= COMMAND_MAX_WORDS:
@@ -90,6 +91,9 @@ class ValidateQuestionForm(FormValidationAction):
             if asking == "signing_pin":
                 return await self._signing_pin(turn, text)
             return await self._field(turn, text)
+        except PortalError as error:  # the portal is down or refused: say so once and stop asking
+            turn.say_text(error.spoken(turn.lang))
+            return {"answer": "stopped", "asking": None, "pending": None}
         finally:
             self.extra_events = turn.events
 

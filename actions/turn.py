@@ -17,6 +17,7 @@ from actions.messages import say
 from actions.portal_client import PortalClient
 from actions.portal_errors import PortalAuthError, PortalError, PortalLocked
 from assistant.language import guess_language
+from assistant.pin_seal import message_text
 
 DEFAULT_LANG = "ka"
 MAX_MESSAGE_CHARS = 1000
@@ -29,7 +30,7 @@ class Turn:
     def __init__(self, dispatcher: CollectingDispatcher, tracker: Tracker, follow_language: bool = True) -> None:
         self.dispatcher, self.tracker = dispatcher, tracker
         self.events: list[EventType] = []
-        self.text: str = (tracker.latest_message or {}).get("text") or ""
+        self.text: str = message_text(tracker.latest_message)
         intent = (tracker.latest_message or {}).get("intent") or {}
         self.intent: str = intent.get("name") or ""
         self.confidence: float = float(intent.get("confidence") or 0.0)

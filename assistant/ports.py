@@ -10,6 +10,8 @@ class PortInUse(RuntimeError):
 
 def ensure_free(host: str, port: int, what: str, protocol: int = socket.SOCK_STREAM) -> None:
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, protocol) as probe:
+        # As servers do: a port left in TIME_WAIT by a server that just stopped is free to use.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError:

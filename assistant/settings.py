@@ -53,6 +53,7 @@ class Settings:
     tracker_db_url: str = ""  # empty: SQLite file in data_dir; postgresql://user:password@host:port/db to scale out
     lock_store_url: str = ""  # empty: in-process; redis://host:port/db when several Rasa processes share conversations
     models_dir: Path = PROJECT_ROOT / "models"
+    pin_seal_key: str = ""  # empty: generated once and kept in data_dir; channels and actions must share it
 
     @property
     def portal_base_url(self) -> str:

@@ -1,0 +1,1 @@
+"""Rasa input channels of the product: Rasa's own, with PINs sealed before Rasa sees them."""
