@@ -24,7 +24,7 @@ def env_for(data_dir: Path, **settings: str) -> dict[str, str]:
 
 def test_help_lists_the_subcommands() -> None:
     out = subprocess.run(ASSISTANT + ["--help"], capture_output=True, text=True, check=True).stdout
-    for command in ("up", "portal", "catalog"):
+    for command in ("up", "portal", "catalog", "train", "chat"):
         assert command in out
     portal_help = subprocess.run(ASSISTANT + ["portal", "--help"], capture_output=True, text=True, check=True).stdout
     for option in ("--host", "--port", "--database-url", "--reset-demo"):
@@ -63,13 +63,15 @@ def test_reset_demo_restores_the_initial_state(tmp_path: Path) -> None:
 def test_up_prints_where_to_reach_each_part_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
     port = free_port()
     process = subprocess.Popen(ASSISTANT + ["up"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               env=env_for(tmp_path, portal_port=str(port)))
+                               env=env_for(tmp_path, portal_port=str(port), actions_port=str(free_port()),
+                                           rasa_port=str(free_port())))
     lines = []
     for line in process.stdout:  # type: ignore[union-attr]
         lines.append(line)
         if "Press Ctrl-C" in line:
             break
     assert any(f"http://127.0.0.1:{port}" in line for line in lines), lines
+    assert any("Assistant (Rasa, REST channel): http://127.0.0.1:" in line for line in lines), lines
     assert httpx.get(f"http://127.0.0.1:{port}/health").status_code == 200
     children = psutil.Process(process.pid).children(recursive=True)
     assert children

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 from typing import Iterator
 
@@ -200,3 +202,23 @@ def test_the_conversation_survives_restarts_of_the_action_server_and_rasa(stack:
     stack.rasa.restart()
     assert "Noted: Permanent" in chat.say("1")
     assert "Noted: yes" in chat.say("yes")
+
+
+def test_terminal_chat_is_plain_text_for_screen_readers(stack: Stack, portal: Portal) -> None:
+    token = portal.login(GIORGI)["Authorization"].split()[1]
+    result = subprocess.run([sys.executable, "-m", "assistant.cli", "chat", "--url", stack.webhook, "--token", token],
+                            input="hello\nhow much tax do I owe?\n", capture_output=True, text=True, timeout=120)
+    lines = result.stdout.splitlines()
+    assert result.returncode == 0
+    assert "Assistant: Hello! I am the My.gov assistant. Tell me what you need. For help, say: help." in lines
+    assert "Assistant: The tax debt is 125 lari and 40 tetri." in lines
+    assert "\x1b" not in result.stdout and "\r" not in result.stdout
+
+
+def test_terminal_chat_says_clearly_when_the_assistant_is_not_running() -> None:
+    from tests.servers import free_port
+
+    result = subprocess.run([sys.executable, "-m", "assistant.cli", "chat", "--url",
+                             f"http://127.0.0.1:{free_port()}/webhooks/rest/webhook"], input="hello\n",
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and "not running" in result.stdout and "make run" in result.stdout
