@@ -30,6 +30,7 @@ ActionGoodbye = simple_reply("action_goodbye", "goodbye")
 ActionThanks = simple_reply("action_thanks", "thanks")
 ActionOutOfScope = simple_reply("action_out_of_scope", "out_of_scope")
 ActionDefaultFallback = simple_reply("action_default_fallback", "not_understood")
+ActionSessionWarning = simple_reply("action_session_warning", "session_warning")
 
 
 class ActionHelp(TurnAction):

@@ -99,6 +99,8 @@ TEXTS: dict[str, dict[str, str]] = {
                "en": "Too many wrong attempts. Login is locked for {minutes} minutes. Try later, or say: talk to a person."},
     "logged_out": {"ka": "სისტემიდან გამოხვედით.", "en": "You are logged out."},
     "not_logged_in": {"ka": "სისტემაში შესული არ ხართ.", "en": "You are not logged in."},
+    "session_warning": {"ka": "თქვენი სესია ორ წუთში დასრულდება. გასაგრძელებლად თქვით ნებისმიერი რამ.",
+                        "en": "Your session will end in two minutes. Say anything to continue."},
     "session_expired": {"ka": "თქვენი სესია ამოიწურა. თავიდან შედით სისტემაში.", "en": "Your session has expired. Please log in again."},
     # Acting for a company
     "acting_for": {"ka": "ახლა ვმოქმედებთ {name}-ის სახელით.", "en": "We are now acting for {name}."},

@@ -21,7 +21,7 @@ from actions.informational import TOPICS, ActionInformational
 from actions.login import ActionActForCompany, ActionActForMyself, check_phone_pin, pin_digits
 from actions.messages import say
 from actions.portal_errors import PortalAuthError, PortalError, PortalInvalid, PortalLocked
-from actions.turn import Turn, TurnAction
+from actions.turn import SESSION_WARNING_INTENT, Turn, TurnAction
 from assistant.pin_seal import message_text
 
 COMMAND_INTENTS = {"help", "repeat", "back", "cancel", "restart", "slower", "faster", "switch_language", "human_handoff"}
@@ -70,7 +70,7 @@ class ValidateQuestionForm(FormValidationAction):
         message = tracker.latest_message or {}
         intent = (message.get("intent") or {}).get("name")
         text = message_text(message).strip()
-        if intent in COMMAND_INTENTS and len(text.split()) <= COMMAND_MAX_WORDS:
+        if intent in COMMAND_INTENTS and len(text.split()) <= COMMAND_MAX_WORDS or intent == SESSION_WARNING_INTENT:
             return {}
         if intent in ("affirm", "deny") and len(text.split()) <= COMMAND_MAX_WORDS:
             text = "yes" if intent == "affirm" else "no"

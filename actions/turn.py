@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
+from datetime import datetime, timedelta
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, ReminderScheduled, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.messages import say
@@ -18,7 +19,9 @@ from actions.portal_client import PortalClient
 from actions.portal_errors import PortalAuthError, PortalError, PortalLocked
 from assistant.language import guess_language
 from assistant.pin_seal import message_text
+from assistant.settings import get_settings
 
+SESSION_WARNING_INTENT = "EXTERNAL_session_warning"
 DEFAULT_LANG = "ka"
 MAX_MESSAGE_CHARS = 1000
 DEFAULT_RATE = 175.0
@@ -96,6 +99,8 @@ class TurnAction(Action, ABC):
                 turn.say(problem)
             else:
                 await self.act(turn)
+            if turn.token and turn.answering_message:
+                turn.events.append(session_warning_reminder())
         except PortalLocked as error:
             turn.say("locked", minutes=(error.fields or {}).get("minutes", 15))
         except PortalAuthError:
@@ -106,6 +111,12 @@ class TurnAction(Action, ABC):
         except PortalError as error:
             turn.say_text(error.spoken(turn.lang))
         return turn.events
+
+
+def session_warning_reminder() -> EventType:
+    """A warning shortly before the session ends; any message from the user cancels and renews it."""
+    due = datetime.now() + timedelta(seconds=get_settings().session_warning_seconds)
+    return ReminderScheduled(SESSION_WARNING_INTENT, trigger_date_time=due, name="session_warning", kill_on_user_message=True)
 
 
 def screen(turn: Turn) -> str | None:

@@ -53,6 +53,22 @@ class Settings:
     tracker_db_url: str = ""  # empty: SQLite file in data_dir; postgresql://user:password@host:port/db to scale out
     lock_store_url: str = ""  # empty: in-process; redis://host:port/db when several Rasa processes share conversations
     models_dir: Path = PROJECT_ROOT / "models"
+    # Voice (voice/): synthesis, recognition and the talk loop.
+    voice_rate: int = 175  # words per minute, 80-450; a user's own preference overrides it
+    voice_volume: float = 1.0  # 0.0-2.0, espeak-ng amplitude 100 = 1.0
+    voice_ka_gain_db: float = -3.0  # the Georgian espeak-ng voice peaks near full scale: keep it from clipping
+    voice_cache_items: int = 256  # synthesised prompts kept in memory; also kept on disk in data_dir/voice-cache
+    voice_asr_en: str = "sphinx"  # sphinx (offline) | google (online) | whisper (local faster-whisper) | none
+    voice_asr_ka: str = "google"  # no offline Georgian recogniser exists: google | whisper | none
+    voice_google_endpoint: str = "http://www.google.com/speech-api/v2/recognize"
+    voice_google_key: str = ""  # empty: the library's shared key
+    voice_online_timeout_seconds: float = 5.0  # an online engine that has not answered by then is given up on
+    voice_whisper_model: str = ""  # a local faster-whisper model directory; nothing is downloaded
+    voice_vad_mode: int = 2  # webrtcvad aggressiveness 0-3
+    voice_end_of_speech_ms: int = 700  # this much silence after speech ends the user's turn
+    voice_max_utterance_seconds: float = 60.0  # longer recordings are refused with a message, never processed
+    voice_confirm_below: float = 0.5  # recognitions less sure than this are confirmed: "Did you say ...?"
+    session_warning_seconds: int = 780  # warn before the 15-minute session (and portal token) runs out
     pin_seal_key: str = ""  # empty: generated once and kept in data_dir; channels and actions must share it
 
     @property
