@@ -5,7 +5,7 @@ VENV := .venv
 INSTALLED := $(VENV)/.installed
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: run test bootstrap clean
+.PHONY: run test bootstrap clean nlu-report
 
 run: $(INSTALLED)
 	$(VENV)/bin/assistant up
@@ -15,8 +15,12 @@ test: $(INSTALLED)
 
 bootstrap: $(INSTALLED)
 
+# NLU cross-validation report (3 folds, per intent and per language variant) into results/nlu/; not part of `make test`.
+nlu-report: $(INSTALLED)
+	$(VENV)/bin/python benchmarks/nlu_report.py
+
 $(INSTALLED): requirements.lock pyproject.toml scripts/bootstrap.sh scripts/system-packages.txt
 	scripts/bootstrap.sh
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var models results
