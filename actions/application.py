@@ -106,6 +106,7 @@ async def send(turn: Turn) -> None:
         app = await portal.submit(turn.slot("application_id"))
     turn.set("awaiting", None)
     turn.set("application_id", None)
+    turn.set("last_code", app.registration_number)
     turn.say("sent", number=spoken.registration_number(app.registration_number or "", turn.lang))
     if app.service_id in PUBLIC_INFORMATION:
         turn.say("public_info_deadline")

@@ -65,6 +65,40 @@ class ActionRepeat(TurnAction):
             turn.say_text(text)
 
 
+class ActionSpell(TurnAction):
+    """Spell a word or number: the one the user names ("spell Sarpi"), else the last code or name said."""
+
+    def name(self) -> str:
+        return "action_spell"
+
+    async def act(self, turn: Turn) -> None:
+        target = spell_target(turn.text, turn.slot("last_code") or last_bot_text(turn))
+        if not target:
+            turn.say("nothing_to_spell")
+            return
+        turn.say("spell", spelled=spoken.spell(target, turn.lang))
+
+
+def last_bot_text(turn: Turn) -> str:
+    return next((e.get("text") or "" for e in reversed(turn.tracker.events) if e.get("event") == "bot"), "")
+
+
+SPELL_WORDS = {"spell", "it", "that", "the", "word", "number", "please", "letter", "by", "digit", "დამიმარცვლე",
+               "დაამარცვლე", "ასო-ასო", "ასოებით", "ციფრებით", "ეს", "ის", "damimarcvle", "aso-aso"}
+
+
+def spell_target(user_text: str, bot_text: str) -> str:
+    """A word the user asked for, else the last code said (kept in `last_code`), else the last word said."""
+    named = [w for w in re.findall(r"[\w.-]+", user_text) if w.lower() not in SPELL_WORDS]
+    if named:
+        return " ".join(named)
+    codes = re.findall(r"\b[A-Z]{2}-\d{4}-\d{6}\b|\d[\d .-]{3,}\d", bot_text)
+    if codes:
+        return codes[-1].strip()
+    words = re.findall(r"[^\W\d_]{3,}", bot_text)
+    return words[-1] if words else ""
+
+
 class ActionBack(TurnAction):
     """One step back: inside an application, the previous question is asked again."""
 

@@ -1,13 +1,24 @@
 """Agency replies read one at a time: how many, who and when and what about, then the text on request."""
 from __future__ import annotations
 
+import re
+
 from actions.login import require_login
 from actions.turn import Turn, TurnAction
 from assistant import spoken
 
+REGISTRATION_NUMBER = re.compile(r"\b[A-Z]{2}-\d{4}-\d{6}\b")
+CADASTRAL_CODE = re.compile(r"\b\d{2}\.\d{2}\.\d{2}\.\d{3}\.\d{3}(?:\.\d{2}\.\d{3})?\b")
+
 
 def _agency(message: dict, lang: str) -> str:
     return message["agency"]["name"][lang]
+
+
+def speakable(text: str, lang: str) -> str:
+    """Agency text with its registration numbers and cadastral codes put in the form a listener follows."""
+    text = REGISTRATION_NUMBER.sub(lambda m: spoken.registration_number(m.group(0), lang), text)
+    return CADASTRAL_CODE.sub(lambda m: spoken.cadastral_code(m.group(0), lang), text)
 
 
 async def read_current(turn: Turn) -> None:
@@ -18,7 +29,7 @@ async def read_current(turn: Turn) -> None:
     async with turn.portal() as portal:
         message = await portal.message(ids[index])
     turn.say("message_head", n=index + 1, total=len(ids), agency=_agency(message, turn.lang),
-             date=spoken.date(message["received_at"][:10], turn.lang), subject=message["subject"])
+             date=spoken.date(message["received_at"][:10], turn.lang), subject=speakable(message["subject"], turn.lang))
     turn.set("awaiting", "read_body")
 
 
@@ -31,7 +42,7 @@ async def read_body(turn: Turn) -> None:
         message = await portal.message(ids[int(index)])
         await portal.mark_read(message["id"])
     turn.set("awaiting", None)
-    turn.say("message_body", body=message["body"])
+    turn.say("message_body", body=speakable(message["body"], turn.lang))
 
 
 class ActionCheckInbox(TurnAction):

@@ -48,6 +48,7 @@ class ActionInformational(TurnAction):
             turn.say("companies_none", who=who)
         roles = {"director": {"ka": "დირექტორი", "en": "director"}}
         for item in data["items"][:MAX_ITEMS]:
+            turn.set("last_code", item["id_code"])
             turn.say("company", name=item["name"][lang], code=spoken.digits(item["id_code"], lang),
                      role=roles.get(item["role"], {}).get(lang, item["role"]), share=item["share_percent"] or 0)
 
@@ -63,6 +64,7 @@ class ActionInformational(TurnAction):
         if not data["items"]:
             turn.say("property_none", who=who)
         for item in data["items"][:MAX_ITEMS]:
+            turn.set("last_code", item["cadastral_code"])
             turn.say("property", kind=item[f"type_{lang}"], city=item[f"city_{lang}"],
                      code=spoken.cadastral_code(item["cadastral_code"], lang))
 

@@ -156,6 +156,8 @@ TEXTS: dict[str, dict[str, str]] = {
                              "en": "To sign, type the signing PIN of your ID card. It will not be shown."},
     "ask_signing_pin_keypad": {"ka": "ხელმოწერისთვის აკრიფეთ ხელმოწერის პინ-კოდი ტელეფონის კლავიატურაზე.",
                                "en": "To sign, type your signing PIN on the telephone keypad."},
+    "pin_keypad_only": {"ka": "უსაფრთხოებისთვის პინ-კოდი ხმამაღლა ნუ თქვით. აკრიფეთ ის ტელეფონის კლავიატურაზე.",
+                        "en": "For your safety, do not say the PIN aloud. Type it on the telephone keypad."},
     "signed": {"ka": "განცხადება ხელმოწერილია. გავაგზავნო {agency}-ში? ეს შეუქცევადია. თქვით კი ან არა.",
                "en": "The application is signed. Shall I send it to the {agency}? This cannot be undone. Say yes or no."},
     "sent": {"ka": "გაგზავნილია. რეგისტრაციის ნომერი: {number}. პასუხი მოვა თქვენს შეტყობინებებში.",

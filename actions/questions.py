@@ -129,6 +129,9 @@ class ValidateQuestionForm(FormValidationAction):
 
     @staticmethod
     async def _signing_pin(turn: Turn, text: str) -> dict[str, Any]:
+        if turn.voice_channel and not turn.keypad:
+            turn.say("pin_keypad_only")
+            return {"answer": None}
         pin = pin_digits(text)
         if pin is None:
             turn.say("bad_pin_format")

@@ -50,6 +50,8 @@ class Turn:
         if isinstance(passed, str) and passed and passed != self.token:
             self.token = passed
             self.set("portal_token", passed)
+        # On voice channels a PIN must come from the keypad, never spoken aloud where others may hear it.
+        self.keypad: bool = isinstance(metadata, dict) and metadata.get("input") == "keypad"
         self.channel: str = (metadata.get("channel") if isinstance(metadata, dict) else None) or tracker.get_latest_input_channel() or ""
 
     def slot(self, name: str) -> Any:

@@ -222,3 +222,23 @@ def test_terminal_chat_says_clearly_when_the_assistant_is_not_running() -> None:
                              f"http://127.0.0.1:{free_port()}/webhooks/rest/webhook"], input="hello\n",
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 1 and "not running" in result.stdout and "make run" in result.stdout
+
+
+def test_a_person_calls_back_and_the_speech_rate_is_kept(stack: Stack, portal: Portal) -> None:
+    headers = portal.login(NINO)
+    chat = stack.conversation(headers["Authorization"].split()[1])
+    assert "more slowly" in chat.say("please speak slower")
+    assert portal.http.get("/v1/me", headers=headers).json()["speech_rate"] == 150
+    assert "faster" in chat.say("speak faster")
+    assert portal.http.get("/v1/me", headers=headers).json()["speech_rate"] == 175
+    before = len(portal.http.get("/v1/callback-requests", headers=headers).json()["callback_requests"])
+    reply = chat.say("I want to talk to a real person")
+    assert "within 4 hours" in reply and "5 6" in reply
+    assert len(portal.http.get("/v1/callback-requests", headers=headers).json()["callback_requests"]) == before + 1
+
+
+def test_spelling_a_code_that_was_said(stack: Stack, portal: Portal) -> None:
+    chat = stack.conversation(portal.login(GIORGI)["Authorization"].split()[1])
+    assert "cadastral code" in chat.say("what property do I own?")
+    spelled = chat.say("spell it")
+    assert spelled.startswith("Letter by letter:") and "zero" in spelled
