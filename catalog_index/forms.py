@@ -24,6 +24,11 @@ _NUMBER_WORDS = {
     5: {"5", "five", "fifth", "ხუთი", "მეხუთე"},
 }
 MAX_CHOICES = len(_NUMBER_WORDS)
+# Codes made of a fixed number of digits: their length and what to say when one is wrong.
+_DIGIT_CODES = {
+    "personal_number": (11, "A personal number has 11 digits.", "პირადი ნომერი 11 ციფრისგან შედგება."),
+    "id_code": (9, "A company identification code has 9 digits.", "საიდენტიფიკაციო კოდი 9 ციფრისგან შედგება."),
+}
 
 
 @dataclass(frozen=True)
@@ -123,17 +128,11 @@ def validate_value(spec: FormField, raw: Any, agency_ids: frozenset[str] = froze
     if kind == "address" and len(text) < 5:
         raise _error("too_short", "Give the full address: city, street and number.",
                      "მიუთითეთ სრული მისამართი: ქალაქი, ქუჩა და ნომერი.")
-    if kind == "personal_number":
+    if kind in _DIGIT_CODES:
+        length, en, ka = _DIGIT_CODES[kind]
         digits = _digits(text)
-        if not re.fullmatch(r"\d{11}", digits):
-            raise _error("invalid_personal_number", "A personal number has 11 digits.",
-                         "პირადი ნომერი 11 ციფრისგან შედგება.")
-        return digits
-    if kind == "id_code":
-        digits = _digits(text)
-        if not re.fullmatch(r"\d{9}", digits):
-            raise _error("invalid_id_code", "A company identification code has 9 digits.",
-                         "საიდენტიფიკაციო კოდი 9 ციფრისგან შედგება.")
+        if not re.fullmatch(rf"\d{{{length}}}", digits):
+            raise _error(f"invalid_{kind}", en, ka)
         return digits
     if kind == "phone":
         digits = _digits(text).removeprefix("+").removeprefix("00")
