@@ -6,7 +6,9 @@ calls that create or change something are sent once, so a retry can never file t
 from __future__ import annotations
 
 import asyncio
+import ssl
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Optional
 
 import httpx
@@ -45,19 +47,26 @@ class Application:
                    data.get("next_field"), bool(signature.get("valid")), data.get("registration_number"), data)
 
 
+@lru_cache(maxsize=1)
+def _tls_context() -> ssl.SSLContext:
+    """Built once, not per client: loading the CA bundle is slow."""
+    return ssl.create_default_context()
+
+
 class PortalClient:
     """Calls the portal as one citizen (their own token), optionally acting for a company they represent."""
 
-    def __init__(self, settings: Settings | None = None, token: str | None = None, act_for: str | None = None,
-                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, token: str | None = None, act_for: str | None = None) -> None:
         self._settings = settings or get_settings()
         headers = {"Accept": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
         if act_for:
             headers["X-Act-For"] = act_for
-        self._http = httpx.AsyncClient(base_url=self._settings.portal_base_url, headers=headers,
-                                       timeout=self._settings.portal_timeout_seconds, transport=transport)
+        # A client per turn is cheap only without proxy discovery from the environment (trust_env) and
+        # with one shared TLS context: together they cost 20-50 ms a turn (docs/benchmarks.md).
+        self._http = httpx.AsyncClient(base_url=self._settings.portal_base_url, headers=headers, verify=_tls_context(),
+                                       trust_env=False, timeout=self._settings.portal_timeout_seconds)
 
     async def __aenter__(self) -> "PortalClient":
         return self
