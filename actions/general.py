@@ -10,8 +10,8 @@ from actions.portal_errors import PortalError
 from actions.application import next_field
 from actions.turn import Turn, TurnAction, rate_of
 from assistant import spoken
+from assistant.speech_rate import stepped
 
-RATE_STEP, MIN_RATE, MAX_RATE = 25.0, 80.0, 450.0
 FLOW_SLOTS = ("asking", "answer", "pending", "awaiting", "options", "options_kind", "signing_request_id",
               "login_personal_number", "requested_slot")
 
@@ -146,29 +146,29 @@ class ActionRestart(TurnAction):
 class ActionChangeRate(TurnAction):
     """Slower or faster; kept as the user's preference in the portal when they are logged in."""
 
-    step = -RATE_STEP
+    direction = -1
 
     def name(self) -> str:
         return "action_slower"
 
     async def act(self, turn: Turn) -> None:
         current = rate_of(turn)
-        new = min(MAX_RATE, max(MIN_RATE, current + self.step))
+        new = stepped(current, self.direction)
         if new == current:
-            turn.say("slowest" if self.step < 0 else "fastest")
+            turn.say("slowest" if self.direction < 0 else "fastest")
             return
-        turn.set("speech_rate", new)
+        turn.set("speech_rate", float(new))
         if turn.token:
             try:
                 async with turn.portal(act_for=False) as portal:
                     await portal.set_preferences(speech_rate=int(new))
             except PortalError:
                 pass  # the rate still applies to this conversation
-        turn.say("slower" if self.step < 0 else "faster")
+        turn.say("slower" if self.direction < 0 else "faster")
 
 
 class ActionFaster(ActionChangeRate):
-    step = RATE_STEP
+    direction = 1
 
     def name(self) -> str:
         return "action_faster"

@@ -4,6 +4,8 @@ Placeholders are filled with values already rendered for speech (assistant/spoke
 """
 from __future__ import annotations
 
+from assistant.texts import pick
+
 TEXTS: dict[str, dict[str, str]] = {
     "greet": {
         "ka": "გამარჯობა! მე ვარ My.gov-ის ასისტენტი. მითხარით, რა გჭირდებათ. დახმარებისთვის თქვით: დახმარება.",
@@ -188,5 +190,4 @@ TEXTS: dict[str, dict[str, str]] = {
 
 
 def say(key: str, lang: str, **values: object) -> str:
-    """The text for `key` in `lang` ("ka" or "en") with its placeholders filled."""
-    return TEXTS[key]["ka" if lang == "ka" else "en"].format(**values)
+    return pick(TEXTS, key, lang, **values)

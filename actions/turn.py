@@ -20,11 +20,11 @@ from actions.portal_errors import PortalAuthError, PortalError, PortalLocked
 from assistant.language import guess_language
 from assistant.pin_seal import message_text
 from assistant.settings import get_settings
+from assistant.speech_rate import DEFAULT_RATE
 
 SESSION_WARNING_INTENT = "EXTERNAL_session_warning"
 DEFAULT_LANG = "ka"
 MAX_MESSAGE_CHARS = 1000
-DEFAULT_RATE = 175.0
 
 
 class Turn:

@@ -13,6 +13,9 @@ SUBCOMMAND_MODULES = (
     "assistant.chat",
     "portal.cli",
     "catalog_index.cli",
+    "assistant.say",
+    "assistant.listen",
+    "assistant.talk",
 )
 
 

@@ -67,7 +67,7 @@ class Settings:
     voice_vad_mode: int = 2  # webrtcvad aggressiveness 0-3
     voice_end_of_speech_ms: int = 700  # this much silence after speech ends the user's turn
     voice_max_utterance_seconds: float = 60.0  # longer recordings are refused with a message, never processed
-    voice_confirm_below: float = 0.5  # recognitions less sure than this are confirmed: "Did you say ...?"
+    voice_confirm_below: float = 0.3  # recognitions less sure than this are confirmed: "Did you say ...?"
     session_warning_seconds: int = 780  # warn before the 15-minute session (and portal token) runs out
     pin_seal_key: str = ""  # empty: generated once and kept in data_dir; channels and actions must share it
 

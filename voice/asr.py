@@ -1,0 +1,127 @@
+"""Speech recognition: one interface, engines chosen per language in settings.
+
+- ``sphinx``: offline English, pocketsphinx kept loaded (voice/sphinx.py).
+- ``google``: online, ka-GE and en-US, through SpeechRecognition; given up on after
+  ``voice_online_timeout_seconds``; when it cannot be reached the user is offered keypad or typing.
+- ``whisper``: faster-whisper, only if the operator installed it and gave a local model directory.
+- ``none``: recognition off for that language; keypad and typing only.
+No offline Georgian recogniser exists in any package we can install (field notes, section 2)."""
+from __future__ import annotations
+
+import importlib.util
+import math
+from dataclasses import dataclass
+from typing import Protocol
+
+from assistant.settings import Settings
+from voice.audio import ASR_RATE, Audio, resample
+
+ENGINES = ("sphinx", "google", "whisper", "none")
+GOOGLE_LANGS = {"ka": "ka-GE", "en": "en-US"}
+
+
+@dataclass(frozen=True)
+class Transcript:
+    text: str  # "" when nothing was understood
+    confidence: float  # 0-1
+    engine: str
+
+
+class RecognitionUnavailable(RuntimeError):
+    """The engine cannot be used now (offline, not installed, not configured); says why, for the log."""
+
+
+class Engine(Protocol):
+    name: str
+
+    def recognize(self, audio: Audio, lang: str) -> Transcript:
+        """Recognise one utterance (16 kHz mono)."""
+
+
+class SphinxEngine:
+    name = "sphinx"
+
+    def __init__(self) -> None:
+        from voice.sphinx import open_vocabulary  # loading costs about a second: only when used
+        self.sphinx = open_vocabulary()
+
+    def recognize(self, audio: Audio, lang: str) -> Transcript:
+        if lang != "en":
+            raise RecognitionUnavailable("pocketsphinx has an English model only; no offline Georgian recogniser exists")
+        decoded = self.sphinx.decode(audio, posterior=True)
+        # The whole-sentence posterior shrinks with length; per word it is comparable across lengths.
+        confidence = (decoded.posterior or 0.0) ** (1 / len(decoded.words)) if decoded.words else 0.0
+        return Transcript(decoded.text, round(confidence, 3), self.name)
+
+
+class GoogleEngine:
+    """Google's speech API through SpeechRecognition; fails fast without network."""
+
+    name = "google"
+
+    def __init__(self, endpoint: str, key: str, timeout: float) -> None:
+        import speech_recognition as sr
+        self.sr, self.endpoint, self.key = sr, endpoint, key or None
+        self.recognizer = sr.Recognizer()
+        self.recognizer.operation_timeout = timeout
+
+    def recognize(self, audio: Audio, lang: str) -> Transcript:
+        data = self.sr.AudioData(resample(audio, ASR_RATE).pcm, ASR_RATE, 2)
+        try:
+            result = self.recognizer.recognize_google(data, key=self.key, language=GOOGLE_LANGS[lang],
+                                                      show_all=True, endpoint=self.endpoint)
+        except self.sr.RequestError as exc:
+            raise RecognitionUnavailable(f"online recognition could not be reached: {exc}") from None
+        except self.sr.UnknownValueError:
+            return Transcript("", 0.0, self.name)
+        except OSError as exc:  # a socket timeout escapes SpeechRecognition's own handling
+            raise RecognitionUnavailable(f"online recognition did not answer: {exc}") from None
+        alternatives = result.get("alternative", []) if isinstance(result, dict) else []
+        if not alternatives:
+            return Transcript("", 0.0, self.name)
+        best = max(alternatives, key=lambda a: a.get("confidence", 0.0))
+        return Transcript(best.get("transcript", ""), float(best.get("confidence", 0.5)), self.name)
+
+
+class WhisperEngine:
+    """faster-whisper with a local model directory; never downloads anything."""
+
+    name = "whisper"
+
+    def __init__(self, model_dir: str) -> None:
+        if importlib.util.find_spec("faster_whisper") is None:
+            raise RecognitionUnavailable("faster-whisper is not installed; the operator can install it "
+                                         "(pip install faster-whisper) and set MYGOV_VOICE_WHISPER_MODEL")
+        if not model_dir:
+            raise RecognitionUnavailable("no local Whisper model configured: set MYGOV_VOICE_WHISPER_MODEL "
+                                         "to a faster-whisper model directory")
+        from faster_whisper import WhisperModel
+        self.model = WhisperModel(model_dir, device="cpu", compute_type="int8", local_files_only=True)
+
+    def recognize(self, audio: Audio, lang: str) -> Transcript:
+        samples = resample(audio, ASR_RATE).samples.astype("float32") / 32768
+        segments, _ = self.model.transcribe(samples, language=lang, beam_size=1)
+        segments = list(segments)
+        if not segments:
+            return Transcript("", 0.0, self.name)
+        text = " ".join(s.text.strip() for s in segments)
+        confidence = math.exp(sum(s.avg_logprob for s in segments) / len(segments))
+        return Transcript(text, round(confidence, 3), self.name)
+
+
+def make_engine(name: str, settings: Settings) -> Engine:
+    """The engine called ``name``; RecognitionUnavailable when it cannot work here."""
+    if name == "sphinx":
+        return SphinxEngine()
+    if name == "google":
+        return GoogleEngine(settings.voice_google_endpoint, settings.voice_google_key,
+                            settings.voice_online_timeout_seconds)
+    if name == "whisper":
+        return WhisperEngine(settings.voice_whisper_model)
+    if name == "none":
+        raise RecognitionUnavailable("speech recognition is switched off for this language")
+    raise RecognitionUnavailable(f"unknown recognition engine {name!r}; use one of {', '.join(ENGINES)}")
+
+
+def engine_name(lang: str, settings: Settings) -> str:
+    return settings.voice_asr_ka if lang == "ka" else settings.voice_asr_en

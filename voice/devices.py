@@ -1,0 +1,93 @@
+"""`assistant talk` with a microphone and speakers: earcons, end-of-speech by VAD, barge-in (the
+user speaking stops playback) and a hidden keypad/typed fallback in the terminal for PINs and when
+recognition is unavailable. Needs PortAudio and a sound card; `available()` says why not."""
+from __future__ import annotations
+
+import getpass
+import queue
+
+from assistant.settings import Settings
+from voice.audio import ASR_RATE, Audio, resample
+from voice.earcons import listening, working
+from voice.talk import Exchange, TalkSession
+from voice.vad import FRAME_SAMPLES, Endpointer
+
+_HIDDEN_INPUT_WORDS = ("PIN", "პინ", "კოდ", "code", "password", "პაროლ")
+
+
+def available() -> str | None:
+    """None when a microphone and speakers can be used; otherwise the reason, for the user."""
+    try:
+        import sounddevice as sd
+        sd.query_devices(kind="input"), sd.query_devices(kind="output")
+    except Exception as exc:  # ImportError, OSError without PortAudio, PortAudioError without devices
+        return f"no microphone or speakers here ({exc}); run with --input-wav FILE... --output-dir DIR"
+    return None
+
+
+class Microphone:
+    """16 kHz mono frames from the default input device, 20 ms at a time."""
+
+    def __init__(self) -> None:
+        import sounddevice as sd
+        self.frames: "queue.Queue[bytes]" = queue.Queue()
+        self.stream = sd.RawInputStream(samplerate=ASR_RATE, channels=1, dtype="int16", blocksize=FRAME_SAMPLES,
+                                        callback=lambda data, *_: self.frames.put(bytes(data)))
+        self.stream.start()
+
+    def utterance(self, settings: Settings, first: list[bytes] | None = None) -> Audio:
+        """Frames until the end of speech (or the length limit)."""
+        endpointer = Endpointer(settings.voice_vad_mode, settings.voice_end_of_speech_ms)
+        captured = list(first or [])
+        for frame in captured:
+            endpointer.feed(frame)
+        limit = int(settings.voice_max_utterance_seconds * 1000 / 20)
+        while not endpointer.ended and len(captured) < limit:
+            frame = self.frames.get()
+            captured.append(frame)
+            endpointer.feed(frame)
+        return Audio.from_pcm(b"".join(captured), ASR_RATE)
+
+
+def play(audio: Audio, microphone: Microphone, settings: Settings) -> list[bytes]:
+    """Play; if the user starts speaking, stop at once and return the speech heard so far."""
+    import sounddevice as sd
+    sd.play(audio.samples, audio.rate)
+    endpointer = Endpointer(settings.voice_vad_mode, settings.voice_end_of_speech_ms)
+    heard: list[bytes] = []
+    while sd.get_stream().active:
+        try:
+            frame = microphone.frames.get(timeout=0.1)
+        except queue.Empty:
+            continue
+        heard.append(frame)
+        endpointer.feed(frame)
+        if endpointer.first_speech is not None:
+            sd.stop()
+            return heard[endpointer.first_speech:]
+    return []
+
+
+def run_microphone(session: TalkSession) -> int:
+    """The spoken conversation until the user says goodbye or presses Ctrl+C."""
+    microphone = Microphone()
+    settings, barged = session.settings, []
+    while True:
+        if not barged:
+            play(listening(), microphone, settings)
+        audio = microphone.utterance(settings, barged)
+        play(working(), microphone, settings)
+        exchange = session.take(resample(audio, ASR_RATE))
+        barged = _speak(exchange, microphone, session)
+        if exchange.problem == "unavailable" or _asks_secret(exchange):
+            typed = getpass.getpass("Type your answer (not shown, not spoken), Enter to send: ")
+            barged = _speak(session.send_text(typed), microphone, session) if typed else []
+
+
+def _speak(exchange: Exchange, microphone: Microphone, session: TalkSession) -> list[bytes]:
+    print("\n".join(exchange.replies))  # also on screen, for braille displays and screen readers
+    return play(exchange.audio, microphone, session.settings) if exchange.audio is not None else []
+
+
+def _asks_secret(exchange: Exchange) -> bool:
+    return any(word.lower() in reply.lower() for reply in exchange.replies for word in _HIDDEN_INPUT_WORDS)

@@ -1,0 +1,151 @@
+"""A spoken conversation with the running assistant, one user turn at a time.
+
+Each turn: the user's audio -> the listener (commands grammar first for English, then the
+language's engine) -> local voice commands or the assistant's REST channel -> its replies ->
+for_speech -> espeak-ng. The session is independent of where audio comes from and goes to: the
+headless runner (files) and the microphone runner (voice/devices.py) both drive it.
+
+Speech rate: the conversation owns the user's `speech_rate` slot, but its tracker is not readable
+from outside, so the session keeps its own rate and mirrors the assistant: when a reply is the
+assistant's "I will speak more slowly" / "faster" sentence (actions/messages.py), the rate moves by
+the same step (actions/general.py). "slower"/"faster" are therefore sent to the assistant, which
+also stores the preference for a logged-in user, and both sides stay in step."""
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+
+import httpx
+
+from actions.messages import TEXTS, say
+from assistant.language import guess_language
+from assistant.settings import Settings
+from assistant.speech_rate import stepped
+from assistant.spoken import spell
+from voice.asr import Transcript
+from voice.audio import Audio
+from voice.commands import as_digits
+from voice.listener import Heard, Listener
+from voice.prompts import prompt
+from voice.speaker import Speaker
+
+LOCAL_COMMANDS = ("repeat", "stop", "spell")  # answered here at once; everything else goes to the assistant
+YES = {"yes", "yeah", "yep", "correct", "კი", "დიახ", "ჰო", "ხო"}
+NO = {"no", "nope", "არა"}
+_SPELLABLE = re.compile(r"\b[\w-]*\d[\w-]*\b|\b[A-Z]{2,}\b")  # codes, numbers, abbreviations
+
+
+@dataclass
+class Exchange:
+    """One user turn and what the assistant said back, as the transcript records it."""
+
+    heard: Transcript
+    problem: str | None = None
+    sent: str | None = None  # what reached the assistant, if anything
+    replies: list[str] = field(default_factory=list)
+    lang: str = "en"
+    rate: int = 175
+    earcons: list[str] = field(default_factory=list)
+    audio: Audio | None = None
+
+    def record(self) -> dict:
+        return {"user": {"text": self.heard.text, "confidence": self.heard.confidence, "engine": self.heard.engine,
+                         "problem": self.problem, "sent": self.sent},
+                "assistant": {"replies": self.replies, "lang": self.lang, "rate": self.rate,
+                              "seconds": round(self.audio.duration, 2) if self.audio is not None else 0.0},
+                "earcons": self.earcons}
+
+
+class AssistantClient:
+    """The assistant's REST channel."""
+
+    def __init__(self, webhook: str, sender: str | None = None, timeout: float = 60.0) -> None:
+        self.webhook, self.sender = webhook, sender or f"voice-{uuid.uuid4().hex[:12]}"
+        self.http = httpx.Client(timeout=timeout)
+
+    def send(self, text: str, lang: str) -> list[str]:
+        body = {"sender": self.sender, "message": text, "metadata": {"channel": "voice", "language": lang}}
+        response = self.http.post(self.webhook, json=body)
+        response.raise_for_status()
+        return [m["text"] for m in response.json() if m.get("text")]
+
+
+class TalkSession:
+    """The voice side of one conversation: language, rate, last reply, pending confirmation."""
+
+    def __init__(self, settings: Settings, assistant: AssistantClient, lang: str = "en",
+                 listener: Listener | None = None, speaker: Speaker | None = None) -> None:
+        self.settings, self.assistant, self.lang = settings, assistant, lang
+        self.listener = listener or Listener(settings)
+        self.speaker = speaker or Speaker.from_settings(settings)
+        self.rate = settings.voice_rate
+        self.last_replies: list[str] = []
+        self.pending: str | None = None  # a low-confidence recognition waiting for yes or no
+
+    def take(self, audio: Audio) -> Exchange:
+        """Handle one spoken utterance; the returned exchange carries the reply audio."""
+        exchange = self.take_heard(self.listener.hear(audio, self.lang, commands_first=True))
+        exchange.earcons = ["listening", "working"]
+        return exchange
+
+    def take_file(self, path: str) -> Exchange:
+        """Handle one recorded utterance; a damaged or overlong file gets a spoken explanation."""
+        exchange = self.take_heard(self.listener.hear_file(path, self.lang, commands_first=True))
+        exchange.earcons = ["listening", "working"]
+        return exchange
+
+    def send_text(self, text: str) -> Exchange:
+        """A typed or keypad turn (the fallback when speech cannot be recognised)."""
+        return self.take_heard(Heard(Transcript(text, 1.0, "typed")))
+
+    def take_heard(self, heard: Heard) -> Exchange:
+        exchange = Exchange(heard.transcript, heard.problem, lang=self.lang)
+        exchange.replies = self._answer(heard, exchange)
+        exchange.rate = self.rate
+        if exchange.replies:
+            exchange.lang = guess_language(" ".join(exchange.replies)) or self.lang
+            self.lang = exchange.lang  # the assistant answers in the user's language: listen in it next
+            exchange.audio = self.speaker.speak("\n".join(exchange.replies), exchange.lang, self.rate,
+                                                self.settings.voice_volume)
+        return exchange
+
+    def _answer(self, heard: Heard, exchange: Exchange) -> list[str]:
+        text = heard.transcript.text.strip()
+        if heard.problem:
+            return [prompt(heard.problem, self.lang)]
+        if not text:
+            return [prompt("not_understood", self.lang)]
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            if text.lower() in YES:
+                return self._send(pending, exchange)
+            if text.lower() in NO:
+                return [prompt("say_again", self.lang)]
+        if text in LOCAL_COMMANDS:
+            return self._local(text)
+        if heard.transcript.engine not in ("commands", "typed") and heard.transcript.confidence < self.settings.voice_confirm_below:
+            self.pending = text
+            return [prompt("did_you_say", self.lang, text=text)]
+        return self._send(as_digits(text) or text, exchange)
+
+    def _send(self, text: str, exchange: Exchange) -> list[str]:
+        exchange.sent = text
+        replies = self.assistant.send(text, self.lang)
+        for reply in replies:
+            if reply in (TEXTS["slower"]["ka"], TEXTS["slower"]["en"]):
+                self.rate = stepped(self.rate, -1)
+            elif reply in (TEXTS["faster"]["ka"], TEXTS["faster"]["en"]):
+                self.rate = stepped(self.rate, 1)
+        self.last_replies = replies or self.last_replies
+        return replies
+
+    def _local(self, command: str) -> list[str]:
+        if command == "stop":
+            return []  # playback has already stopped (barge-in); say nothing
+        if not self.last_replies:
+            return [say("nothing_to_repeat", self.lang)]
+        if command == "repeat":
+            return self.last_replies
+        codes = _SPELLABLE.findall(" ".join(self.last_replies))
+        return [spell(code, self.lang) for code in codes] or self.last_replies
