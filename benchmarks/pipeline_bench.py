@@ -43,6 +43,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from assistant.processes import terminate  # noqa: E402  (after the path is set, for a run from a checkout)
 
 LIGHT = ROOT / "config.yml"
 STOCK = ROOT / "benchmarks" / "configs" / "diet_ted.yml"
@@ -398,13 +399,7 @@ def start_rasa(command: list[str], env: dict, webhook: str, log: Path,
 
 
 def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    terminate(proc, timeout=30)
 
 
 def serve_all(models: dict[str, Path], work: Path, args: argparse.Namespace) -> dict:

@@ -13,6 +13,8 @@ from typing import Iterator
 
 import httpx
 
+from assistant.processes import terminate
+
 TEST_AGENCY_KEY = "test-agency-key"
 TEST_SECRET = "test-secret-key-for-signing-tokens"
 POSTGRES_ADMIN_URL = os.environ.get("MYGOV_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -73,9 +75,4 @@ def portal_process(data_dir: Path, database_url: str | None = None, **settings: 
         wait_until_healthy(f"{base}/health", process, log)
         yield base
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        terminate(process)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 
+from assistant.processes import terminate
 from assistant.rasa_runtime import RASA_ENV, action_server_command, ensure_model, rasa_server_command
 from assistant.settings import Settings, load_settings
 from tests.servers import TEST_AGENCY_KEY, TEST_SECRET, free_port, wait_until_healthy
@@ -29,13 +30,8 @@ class Process:
         wait_until_healthy(self.health_url, self.process, self.log, timeout)
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        if self.process:
+            terminate(self.process)
 
     def restart(self) -> None:
         self.stop()
