@@ -16,6 +16,9 @@ if TYPE_CHECKING:
 NO_SPEECH, NOISE, UNAVAILABLE, BAD_AUDIO, TOO_LONG = "no_speech", "noise", "unavailable", "bad_audio", "too_long"
 
 
+COMMAND_MAX_SECONDS = 1.6
+
+
 @dataclass(frozen=True)
 class Heard:
     """What was understood, or why nothing was (``problem``, a key of voice.prompts; ``detail`` for logs)."""
@@ -59,7 +62,10 @@ class Listener:
             return Heard(Transcript("", 0.0, "vad"), NO_SPEECH, "no speech found")
         if is_noise(speech):
             return Heard(Transcript("", 0.0, "vad"), NOISE, "only noise found")
-        use_grammar = lang == "en" and (commands_only or commands_first)
+        # A command is a word or two; a longer utterance skips the grammar, whose phone loop is slow on
+        # sentences (1.7-4.7 s, docs/benchmarks.md) and would reject it anyway.
+        short = speech.duration <= COMMAND_MAX_SECONDS
+        use_grammar = lang == "en" and (commands_only or (commands_first and short))
         if use_grammar:
             command = self.commands().recognize(speech)
             if command.text or commands_only:
