@@ -29,13 +29,23 @@ def option_number(text: str) -> int | None:
     return None
 
 
+# A need often comes with its question: "how much does a passport cost?" is answered, not only routed.
+FEE_WORDS = ("ღირ", "ფას", "საფას", "girs", "fasi", "cost", "price", "fee", "how much", "how long", "რამდენ ხან")
+DOCUMENT_WORDS = ("დოკუმენტ", "საბუთ", "dokument", "sabut", "document", "papers", "bring")
+
+
 def present_service(turn: Turn, service: Service) -> None:
-    """Name and describe a service, then offer the natural next step, all heard in a few sentences."""
+    """Name and describe a service, answer the question the need came with, then offer the next step."""
     turn.set("service_id", service.id)
     turn.set("options", None)
     agency = service.agency_name_ka if turn.lang == "ka" else service.agency_name_en
     turn.say("route", name=service.name(turn.lang))
     turn.say("service_intro", description=service.description(turn.lang), agency=agency)
+    asked = turn.text.lower()
+    if any(word in asked for word in FEE_WORDS):
+        describe_fee_time(turn, service)
+    if any(word in asked for word in DOCUMENT_WORDS):
+        describe_documents(turn, service)
     if service.kind == "functional" and service.form:
         turn.set("awaiting", "offer_apply")
         turn.say("offer_apply")

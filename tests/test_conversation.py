@@ -120,8 +120,10 @@ def test_finding_a_service_confirms_suggests_or_says_none_fits(stack: Stack) -> 
     assert "1:" in suggestions and "Say or type the number" in suggestions and "4:" not in suggestions
     assert "It is provided by" in chat.say("2")
     georgian = stack.conversation()
-    reply = georgian.say("პასპორტის აღება მინდა")
-    assert "პასპორტ" in reply
+    reply = georgian.say("რა ღირს პასპორტის აღება?")
+    assert "ბიომეტრიული პასპორტის" in reply and "საფასური: 150 ლარი" in reply
+    english = stack.conversation()
+    assert "You will need:" in english.say("what documents do I need to register my car?")
 
 
 def test_commands_inside_an_application(stack: Stack) -> None:
