@@ -92,18 +92,43 @@ def _digits(text: str) -> str:
     return re.sub(r"[\s\-.()/]", "", text)
 
 
+# Month names as they are said or typed: Georgian stems (any case ending), English names and abbreviations.
+_MONTHS = {
+    "იანვ": 1, "თებ": 2, "მარტ": 3, "აპრ": 4, "მაის": 5, "ივნ": 6, "ივლ": 7, "აგვ": 8, "სექტ": 9, "ოქტ": 10,
+    "ნოემ": 11, "დეკ": 12, "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8,
+    "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+}
+
+
+def _month(word: str) -> int | None:
+    word = word.lower()
+    return next((number for stem, number in _MONTHS.items() if word.startswith(stem)), None)
+
+
+def _date_parts(text: str) -> tuple[int, int, int] | None:
+    """Year, month and day from 2026-03-14, 14.03.2026, "14 March 2026", "March 14, 2026" or "2026 წლის 14 მარტი"."""
+    numeric = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text) or re.fullmatch(r"(\d{1,2})[./](\d{1,2})[./](\d{4})", text)
+    if numeric:
+        a, b, c = (int(p) for p in numeric.groups())
+        return (a, b, c) if a > 31 else (c, b, a)
+    numbers = [int(n) for n in re.findall(r"\d+", text)]
+    months = [m for m in map(_month, re.findall(r"[^\W\d_]+", text)) if m]
+    years = [n for n in numbers if n > 31]
+    days = [n for n in numbers if n <= 31]
+    if len(months) == 1 and len(years) == 1 and len(days) == 1:
+        return years[0], months[0], days[0]
+    return None
+
+
 def _parse_date(text: str) -> date:
-    for pattern in (r"(\d{4})-(\d{1,2})-(\d{1,2})", r"(\d{1,2})[./](\d{1,2})[./](\d{4})"):
-        match = re.fullmatch(pattern, text)
-        if match:
-            parts = [int(p) for p in match.groups()]
-            year, month, day = parts if pattern.startswith(r"(\d{4})") else (parts[2], parts[1], parts[0])
-            try:
-                return date(year, month, day)
-            except ValueError:
-                break
-    raise _error("invalid_date", "Give a real date, for example 2026-03-14.",
-                 "მიუთითეთ ნამდვილი თარიღი, მაგალითად 2026-03-14.")
+    parts = _date_parts(text)
+    if parts is not None:
+        try:
+            return date(*parts)
+        except ValueError:
+            pass
+    raise _error("invalid_date", "Give a real date, for example 14 March 2026.",
+                 "მიუთითეთ ნამდვილი თარიღი, მაგალითად 2026 წლის 14 მარტი.")
 
 
 def validate_value(spec: FormField, raw: Any, agency_ids: frozenset[str] = frozenset(), today: date | None = None) -> str:

@@ -323,3 +323,18 @@ def test_a_number_field_accepts_whole_numbers_in_range(catalogue):
 def test_a_decimal_is_refused_not_silently_multiplied(catalogue):
     spec = field(catalogue, "napr.land.sporadic-registration", "land_area")
     assert refusal(spec, "1.5").code == "invalid_number"
+
+
+@pytest.mark.parametrize("said", ["2026-03-14", "14.03.2026", "14 March 2026", "March 14, 2026", "2026 წლის 14 მარტი",
+                                  "14 მარტს 2026", "14 marti 2026"])
+def test_a_date_is_understood_as_people_say_it(said):
+    spec = FormField(name="when", type="date", label_ka="თარიღი", label_en="Date", prompt_ka="როდის?", prompt_en="When?")
+    assert validate_value(spec, said) == "2026-03-14"
+
+
+@pytest.mark.parametrize("said", ["31 February 2026", "2026 წლის 31 თებერვალი", "soon", "14 2026"])
+def test_an_impossible_or_incomplete_date_is_refused(said):
+    spec = FormField(name="when", type="date", label_ka="თარიღი", label_en="Date", prompt_ka="როდის?", prompt_en="When?")
+    with pytest.raises(FieldError) as refused:
+        validate_value(spec, said)
+    assert refused.value.code == "invalid_date" and refused.value.message_ka
