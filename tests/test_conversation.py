@@ -35,6 +35,15 @@ def login(chat: Conversation, personal_number: str) -> str:
     return chat.say(PHONE_PINS[personal_number])
 
 
+def address_change(stack: Stack, personal_number: str, need: str = "I want to change my address") -> Conversation:
+    """A conversation that has found the address change, accepted to apply and logged in."""
+    chat = stack.conversation()
+    chat.say(need)
+    chat.say("yes")
+    login(chat, personal_number)
+    return chat
+
+
 def test_an_address_change_from_need_to_registration_number(stack: Stack, portal: Portal) -> None:
     chat = stack.conversation()
     found = chat.say("I moved and want to change my registered address")
@@ -127,10 +136,7 @@ def test_finding_a_service_confirms_suggests_or_says_none_fits(stack: Stack) -> 
 
 
 def test_commands_inside_an_application(stack: Stack) -> None:
-    chat = stack.conversation()
-    chat.say("I need to register my new address")
-    chat.say("yes")
-    login(chat, GIORGI)
+    chat = address_change(stack, GIORGI, "I need to register my new address")
     first = "Batumi, Gorgiladze street 1"
     chat.say(first)
     question = chat.say("repeat")
@@ -178,10 +184,7 @@ def test_pins_are_not_stored_or_logged(stack: Stack) -> None:
 
 
 def test_the_portal_going_down_mid_application_loses_nothing(stack: Stack) -> None:
-    chat = stack.conversation()
-    chat.say("I want to change my address")
-    chat.say("yes")
-    login(chat, GIORGI)
+    chat = address_change(stack, GIORGI)
     chat.say("Kutaisi, Rustaveli street 7")
     stack.portal.stop()
     try:
@@ -195,10 +198,7 @@ def test_the_portal_going_down_mid_application_loses_nothing(stack: Stack) -> No
 
 
 def test_the_conversation_survives_restarts_of_the_action_server_and_rasa(stack: Stack) -> None:
-    chat = stack.conversation()
-    chat.say("I want to change my address")
-    chat.say("yes")
-    login(chat, NINO)
+    chat = address_change(stack, NINO)
     stack.actions.restart()
     assert "Noted: Rustavi, Megobroba avenue 3" in chat.say("Rustavi, Megobroba avenue 3")
     stack.rasa.restart()
