@@ -3,17 +3,20 @@
 SHELL := /bin/bash
 VENV := .venv
 INSTALLED := $(VENV)/.installed
+# The web widget (widget/, TypeScript) is built with npm into the web server's static folder.
+WIDGET := assistant/web/static/widget.js
+NODE_MODULES := widget/node_modules/.installed
 export RASA_TELEMETRY_ENABLED := false
 
 .PHONY: run test bootstrap clean nlu-report
 
-run: $(INSTALLED)
+run: $(INSTALLED) $(WIDGET)
 	$(VENV)/bin/assistant up
 
-test: $(INSTALLED)
+test: $(INSTALLED) $(WIDGET)
 	$(VENV)/bin/python -m pytest
 
-bootstrap: $(INSTALLED)
+bootstrap: $(INSTALLED) $(WIDGET)
 
 # NLU cross-validation report (3 folds, per intent and per language variant) into results/nlu/; not part of `make test`.
 nlu-report: $(INSTALLED)
@@ -22,5 +25,12 @@ nlu-report: $(INSTALLED)
 $(INSTALLED): requirements.lock pyproject.toml scripts/bootstrap.sh scripts/system-packages.txt
 	scripts/bootstrap.sh
 
+$(NODE_MODULES): widget/package.json widget/package-lock.json | $(INSTALLED)
+	cd widget && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(WIDGET): $(NODE_MODULES) widget/tsconfig.json $(wildcard widget/src/*.ts)
+	cd widget && npm run -s check && npm run -s build
+
 clean:
-	rm -rf $(VENV) var models results
+	rm -rf $(VENV) var models results widget/node_modules $(WIDGET)

@@ -8,6 +8,7 @@ from rasa_sdk.events import ActiveLoop
 
 from actions.portal_errors import PortalError
 from actions.application import next_field
+from actions.messages import say
 from actions.turn import Turn, TurnAction, rate_of
 from assistant import spoken
 from assistant.speech_rate import stepped
@@ -30,7 +31,18 @@ ActionGoodbye = simple_reply("action_goodbye", "goodbye")
 ActionThanks = simple_reply("action_thanks", "thanks")
 ActionOutOfScope = simple_reply("action_out_of_scope", "out_of_scope")
 ActionDefaultFallback = simple_reply("action_default_fallback", "not_understood")
-ActionSessionWarning = simple_reply("action_session_warning", "session_warning")
+
+
+class ActionSessionWarning(TurnAction):
+    """The warning before the session ends, with a "continue" button for screens: it asks for a repeat,
+    which extends the session and says again where the user was (WCAG 2.2.1, timing adjustable)."""
+
+    def name(self) -> str:
+        return "action_session_warning"
+
+    async def act(self, turn: Turn) -> None:
+        turn.dispatcher.utter_message(text=say("session_warning", turn.lang),
+                                      buttons=[{"title": say("continue_session", turn.lang), "payload": "/repeat"}])
 
 
 class ActionHelp(TurnAction):
@@ -53,7 +65,7 @@ class ActionRepeat(TurnAction):
         said: list[str] = []
         users_seen = 0
         for event in reversed(turn.tracker.events):
-            if event.get("event") == "user":
+            if event.get("event") == "user" and not _external(event):
                 users_seen += 1
                 if users_seen == 2:
                     break
@@ -63,6 +75,11 @@ class ActionRepeat(TurnAction):
             turn.say("nothing_to_repeat")
         for text in said:
             turn.say_text(text)
+
+
+def _external(event: dict) -> bool:
+    """A reminder's trigger is stored as a user event, but the user said nothing then."""
+    return ((event.get("parse_data") or {}).get("intent") or {}).get("name", "").startswith("EXTERNAL_")
 
 
 class ActionSpell(TurnAction):

@@ -8,7 +8,6 @@ from rasa_sdk.events import FollowupAction
 from actions.portal_client import PortalClient
 from actions.portal_errors import PortalAuthError
 from actions.turn import Turn, TurnAction
-from assistant import spoken
 
 
 def logged_in(turn: Turn) -> bool:
@@ -28,6 +27,9 @@ def require_login(turn: Turn, resume_intent: str) -> bool:
     """True when logged in; otherwise start the login questions and resume `resume_intent` after."""
     if logged_in(turn):
         return True
+    if turn.messenger:
+        turn.say("link_needed")
+        return False
     turn.say("login_needed")
     start_questions(turn, "personal_number", f"intent:{resume_intent}")
     return False
@@ -66,6 +68,9 @@ class ActionLogin(TurnAction):
                 me = await portal.me()
             turn.say("already_logged_in", name=me["first_name"][turn.lang])
             return
+        if turn.messenger:
+            turn.say("link_needed")
+            return
         start_questions(turn, "personal_number", None)
 
 
@@ -74,6 +79,9 @@ class ActionLogout(TurnAction):
         return "action_logout"
 
     async def act(self, turn: Turn) -> None:
+        if turn.messenger and logged_in(turn):
+            turn.say("messenger_logout")  # the linked account would be logged in again with the next message
+            return
         if not logged_in(turn):
             turn.say("not_logged_in")
             return
@@ -102,7 +110,7 @@ class ActionActForCompany(TurnAction):
         turn.set("options", [e["id_code"] for e in entities[:5]])
         turn.set("options_kind", "company")
         turn.say("which_company")
-        turn.say_text(spoken.options([e["name"][turn.lang] for e in entities[:5]], turn.lang))
+        turn.offer([e["name"][turn.lang] for e in entities[:5]])
 
 
 def choose_company(turn: Turn, entity: dict) -> None:

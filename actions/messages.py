@@ -89,6 +89,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "offline_apply": {"ka": "ამ სერვისზე განცხადების შევსება ჩემთან ვერ მოხერხდება.", "en": "This application cannot be filled in with me."},
     # Login
     "login_needed": {"ka": "ამისთვის სისტემაში უნდა შეხვიდეთ.", "en": "For this you need to log in."},
+    "messenger_logout": {"ka": "აქ დაკავშირებული ანგარიშით ხართ შესული. დასასრულებლად გამომიგზავნეთ /unlink.",
+                         "en": "Here you are logged in through this linked account. To end it, send /unlink."},
+    "link_needed": {"ka": "ამისთვის ეს ანგარიში პორტალს უნდა დაუკავშიროთ: პორტალზე, „ჩემი ანგარიში“, „მესენჯერები“, აიღეთ "
+                          "კოდი და გამომიგზავნეთ. საჯარო სერვისებზე ინფორმაციას კავშირის გარეშეც მოგცემთ.",
+                    "en": "For this, link this account to the portal: on the portal, open My account, Messengers, get a "
+                          "link code and send it to me. I can tell you about public services without it."},
     "ask_personal_number": {"ka": "თქვით ან აკრიფეთ თქვენი პირადი ნომერი, თერთმეტი ციფრი.", "en": "Say or type your personal number, eleven digits."},
     "ask_phone_pin": {"ka": "ახლა აკრიფეთ ტელეფონის პინ-კოდი. ის არ გამოჩნდება და არ წარმოითქმება.",
                       "en": "Now type your phone PIN. It will not be shown or spoken."},
@@ -101,6 +107,7 @@ TEXTS: dict[str, dict[str, str]] = {
                "en": "Too many wrong attempts. Login is locked for {minutes} minutes. Try later, or say: talk to a person."},
     "logged_out": {"ka": "სისტემიდან გამოხვედით.", "en": "You are logged out."},
     "not_logged_in": {"ka": "სისტემაში შესული არ ხართ.", "en": "You are not logged in."},
+    "continue_session": {"ka": "გაგრძელება", "en": "Continue"},
     "session_warning": {"ka": "თქვენი სესია ორ წუთში დასრულდება. გასაგრძელებლად თქვით ნებისმიერი რამ.",
                         "en": "Your session will end in two minutes. Say anything to continue."},
     "session_expired": {"ka": "თქვენი სესია ამოიწურა. თავიდან შედით სისტემაში.", "en": "Your session has expired. Please log in again."},

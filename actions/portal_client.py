@@ -174,3 +174,20 @@ class PortalClient:
     # A person
     async def request_callback(self, topic: str, language: str, phone: str | None = None) -> Json:
         return await self._call("POST", "/v1/callback-requests", json={"topic": topic, "language": language, "phone": phone})
+
+    # Messenger links: for the messenger channels, which prove themselves with the channel key and each
+    # account with its own link secret (never a citizen's password, never a key that opens every account)
+    def _channel(self) -> dict[str, str]:
+        return {"X-Channel-Key": self._settings.kept_secret("messenger_channel_key")}
+
+    async def redeem_link_code(self, code: str, platform: str, account: str) -> Json:
+        return await self._call("POST", "/v1/messenger-links/redeem", headers=self._channel(),
+                                json={"code": code, "platform": platform, "account": account})
+
+    async def link_token(self, link_id: str, link_secret: str) -> Json:
+        return await self._call("POST", "/v1/messenger-links/token", headers=self._channel(),
+                                json={"link_id": link_id, "link_secret": link_secret})
+
+    async def unlink(self, link_id: str, link_secret: str) -> None:
+        await self._call("POST", "/v1/messenger-links/unlink", headers=self._channel(),
+                         json={"link_id": link_id, "link_secret": link_secret})

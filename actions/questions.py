@@ -19,7 +19,6 @@ from actions.application import (ActionApply, ActionContinueApplication, ActionM
 from actions.inbox import ActionCheckInbox, ActionReadMessage
 from actions.informational import TOPICS, ActionInformational
 from actions.login import ActionActForCompany, ActionActForMyself, check_phone_pin, pin_digits
-from actions.messages import say
 from actions.portal_errors import PortalAuthError, PortalError, PortalInvalid, PortalLocked
 from actions.turn import SESSION_WARNING_INTENT, Turn, TurnAction
 from assistant.pin_seal import message_text

@@ -7,7 +7,6 @@ from catalog_index import Service, get_catalogue
 from catalog_index.matcher import search
 
 from actions.turn import Turn, TurnAction
-from assistant import spoken
 
 MAX_SUGGESTIONS = 3
 _OPTION_WORDS = {
@@ -100,7 +99,7 @@ class ActionFindService(TurnAction):
             turn.set("options_kind", "service")
             turn.set("awaiting", None)
             turn.say("suggest")
-            turn.say_text(spoken.options([m.name_ka if turn.lang == "ka" else m.name_en for m in matches], turn.lang))
+            turn.offer([m.name_ka if turn.lang == "ka" else m.name_en for m in matches])
 
 
 class ActionServiceInfo(TurnAction):

@@ -17,6 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.messages import say
 from actions.portal_client import PortalClient
 from actions.portal_errors import PortalAuthError, PortalError, PortalLocked
+from assistant import spoken
 from assistant.language import guess_language
 from assistant.pin_seal import message_text
 from assistant.settings import get_settings
@@ -41,8 +42,12 @@ class Turn:
         self.answering_message = tracker.latest_action_name == "action_listen"
         metadata = (tracker.latest_message or {}).get("metadata") or {}
         # An answer to a question (an address, a name) says nothing about the conversation's language.
-        guessed = guess_language(self.text) if follow_language and not tracker.active_loop_name else None
-        self.lang: str = guessed or tracker.get_slot("lang") or DEFAULT_LANG
+        # So does a "/intent" message (a phone menu key): it is not written in any language.
+        guessed = guess_language(self.text) if follow_language and not tracker.active_loop_name \
+            and not self.text.startswith("/") else None
+        # A channel may know the user's language before any word does (a messenger app's language setting).
+        hinted = metadata.get("language") if isinstance(metadata, dict) and metadata.get("language") in ("ka", "en") else None
+        self.lang: str = guessed or tracker.get_slot("lang") or hinted or DEFAULT_LANG
         if self.lang != tracker.get_slot("lang"):
             self.set("lang", self.lang)
         self.token: str | None = tracker.get_slot("portal_token")
@@ -69,6 +74,12 @@ class Turn:
     def say_text(self, text: str) -> None:
         self.dispatcher.utter_message(text=text)
 
+    def offer(self, items: list[str]) -> None:
+        """Numbered choices, said in full and also sent as buttons whose payload is the number, so a
+        tap, a typed number and a spoken number all mean the same."""
+        self.dispatcher.utter_message(text=spoken.options(items, self.lang),
+                                      buttons=[{"title": f"{n}: {item}", "payload": str(n)} for n, item in enumerate(items, 1)])
+
     def who(self) -> str:
         """A prefix naming the company when acting for one, so every answer says on whose behalf it is."""
         name = self.slot("act_for_name")
@@ -77,6 +88,11 @@ class Turn:
     @property
     def voice_channel(self) -> bool:
         return self.channel in {"phone", "twilio_voice", "voice"}
+
+    @property
+    def messenger(self) -> bool:
+        """Telegram or Messenger: identity comes only from a linked account, never a PIN typed into the chat."""
+        return self.channel in {"telegram", "facebook"}
 
     def portal(self, act_for: bool = True) -> PortalClient:
         return PortalClient(token=self.token, act_for=self.slot("act_for") if act_for else None)
@@ -101,7 +117,8 @@ class TurnAction(Action, ABC):
                 turn.say(problem)
             else:
                 await self.act(turn)
-            if turn.token and turn.answering_message:
+            # A messenger channel renews the token with every message: that session never runs out.
+            if turn.token and turn.answering_message and not turn.messenger:
                 turn.events.append(session_warning_reminder())
         except PortalLocked as error:
             turn.say("locked", minutes=(error.fields or {}).get("minutes", 15))
@@ -109,7 +126,8 @@ class TurnAction(Action, ABC):
             turn.set("portal_token", None)
             turn.set("act_for", None)
             turn.set("act_for_name", None)
-            turn.say("session_expired")
+            # On a messenger the channel renews the token with every message: a refusal means the link ended.
+            turn.say("link_needed" if turn.messenger else "session_expired")
         except PortalError as error:
             turn.say_text(error.spoken(turn.lang))
         return turn.events

@@ -16,6 +16,8 @@ SUBCOMMAND_MODULES = (
     "assistant.say",
     "assistant.listen",
     "assistant.talk",
+    "assistant.web.cli",
+    "assistant.phone",
 )
 
 

@@ -76,9 +76,31 @@ def write_endpoints(settings: Settings) -> Path:
     return path
 
 
+# Messenger channels, added to the channels of credentials.yml when their token is set. Only the class
+# goes into the file: the channels read their tokens and secrets from settings, so none is written out.
+MESSENGER_CHANNELS = (("telegram_token", "assistant.channels.telegram.TelegramInput"),
+                      ("facebook_page_token", "assistant.channels.facebook.FacebookInput"))
+
+
+def credentials(settings: Settings) -> dict:
+    """Rasa's channels: those of credentials.yml, plus each messenger whose token is configured."""
+    channels = yaml.safe_load(CREDENTIALS.read_text()) or {}
+    for setting, channel in MESSENGER_CHANNELS:
+        if getattr(settings, setting):
+            channels.setdefault(channel, None)
+    return channels
+
+
+def write_credentials(settings: Settings) -> Path:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    path = settings.data_dir / "credentials.yml"
+    path.write_text(yaml.safe_dump(credentials(settings), sort_keys=False))
+    return path
+
+
 def rasa_server_command(settings: Settings, model: Path) -> list[str]:
     return [sys.executable, "-m", "rasa", "run", "--model", str(model), "--endpoints", str(write_endpoints(settings)),
-            "--credentials", str(CREDENTIALS), "--interface", settings.rasa_host, "--port", str(settings.rasa_port),
+            "--credentials", str(write_credentials(settings)), "--interface", settings.rasa_host, "--port", str(settings.rasa_port),
             "--cors", "*"]
 
 

@@ -68,8 +68,39 @@ class Settings:
     voice_end_of_speech_ms: int = 700  # this much silence after speech ends the user's turn
     voice_max_utterance_seconds: float = 60.0  # longer recordings are refused with a message, never processed
     voice_confirm_below: float = 0.3  # recognitions less sure than this are confirmed: "Did you say ...?"
+    # The web page with the chat widget (assistant/web/), and the speech endpoints the widget uses.
+    web_host: str = "127.0.0.1"
+    web_port: int = 8080
+    web_rasa_url: str = ""  # empty: rasa_url; the address browsers use to reach Rasa's socket.io channel
+    web_max_audio_bytes: int = 2 * 1024 * 1024  # a recording from the widget's microphone (about 60 s of Opus)
     session_warning_seconds: int = 780  # warn before the 15-minute session (and portal token) runs out
     pin_seal_key: str = ""  # empty: generated once and kept in data_dir; channels and actions must share it
+    # Phone line (voice/phone/, `assistant phone`): a SIP endpoint on UDP; see docs/phone.md.
+    phone_host: str = "127.0.0.1"  # SIP and RTP listen here; also the address put in SDP
+    phone_port: int = 5080
+    phone_language: str = "ka"  # ka | en: the language a call starts in (9 switches)
+    phone_max_calls: int = 8  # more simultaneous calls are refused with 486 Busy Here
+    phone_max_call_seconds: float = 900.0  # a call is ended politely after this long
+    phone_silence_seconds: float = 8.0  # silence this long re-prompts once, then offers the keypad menu, then hangs up
+    phone_digit_timeout_seconds: float = 4.0  # a pause after typed digits sends them, as # would
+    phone_transcripts: bool = True  # per-call JSON transcript (digits hidden) in data_dir/phone-calls
+    phone_registrar: str = ""  # host[:port] of a PBX or SIP trunk to register with; empty: direct calls only
+    phone_username: str = ""
+    phone_password: str = ""
+    phone_register_seconds: int = 300
+    # Messengers (assistant/channels/messengers.py): Telegram and Facebook Messenger through Rasa's channels.
+    telegram_token: str = ""  # the bot's token from @BotFather; empty: no Telegram channel
+    telegram_api_url: str = "https://api.telegram.org"  # the Bot API server (or a local one, or a test stand-in)
+    telegram_webhook_url: str = ""  # public https URL Telegram posts updates to (.../webhooks/telegram/webhook); empty: not registered
+    telegram_webhook_secret: str = ""  # empty: generated once and kept in data_dir; Telegram echoes it on every update
+    facebook_page_token: str = ""  # the page access token; empty: no Messenger channel
+    facebook_app_secret: str = ""  # checks X-Hub-Signature(-256) on every webhook; required with facebook_page_token
+    facebook_verify_token: str = ""  # the verify token typed into the app's webhook settings
+    facebook_api_url: str = "https://graph.facebook.com/v19.0"  # the Graph API (Send API at /me/messages)
+    messenger_link_code_ttl_seconds: int = 600  # a link code from the portal works once, for this long
+    messenger_db_url: str = ""  # empty: SQLite in data_dir; where channels keep link secrets (shared by Rasa replicas)
+    messenger_link_key: str = ""  # empty: generated once and kept in data_dir; encrypts link secrets at rest
+    messenger_channel_key: str = ""  # empty: generated once and kept in data_dir; portal and Rasa must share it
 
     @property
     def portal_base_url(self) -> str:
@@ -82,6 +113,10 @@ class Settings:
     @property
     def rasa_url(self) -> str:
         return f"http://{self.rasa_host}:{self.rasa_port}"
+
+    @property
+    def web_url(self) -> str:
+        return f"http://{self.web_host}:{self.web_port}"
 
     @property
     def sqlalchemy_url(self) -> str:

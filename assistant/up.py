@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import httpx
 
+from assistant.phone import sip_address, sip_alive
 from assistant.ports import PortInUse, ensure_free
 from assistant.rasa_runtime import RASA_ENV, action_server_command, ensure_model, rasa_server_command
 from assistant.settings import Settings, get_settings
@@ -29,11 +31,12 @@ def listeners(settings: Settings) -> list[tuple[str, str, int]]:
     """Each part's name and the address it listens on, checked before anything starts."""
     return [("The portal", settings.portal_host, settings.portal_port),
             ("The action server", settings.actions_host, settings.actions_port),
-            ("The Rasa server", settings.rasa_host, settings.rasa_port)]
+            ("The Rasa server", settings.rasa_host, settings.rasa_port),
+            ("The web page", settings.web_host, settings.web_port)]
 
 
 def parts(settings: Settings, model: Path) -> list[Part]:
-    """The product's processes, in start order. Later issues add the widget and the phone line."""
+    """The product's processes, in start order."""
     assistant = [sys.executable, "-m", "assistant.cli"]
     actions_base = settings.actions_url.rsplit("/", 1)[0]
     return [
@@ -41,6 +44,10 @@ def parts(settings: Settings, model: Path) -> list[Part]:
         Part("Action server", action_server_command(settings), settings.actions_url, f"{actions_base}/health"),
         Part("Assistant (Rasa, REST channel)", rasa_server_command(settings, model),
              f"{settings.rasa_url}/webhooks/rest/webhook", f"{settings.rasa_url}/"),
+        Part("Web page with the assistant (Georgian; English at /en/)", assistant + ["web"], f"{settings.web_url}/",
+             f"{settings.web_url}/health"),
+        Part("Phone line (SIP over UDP; call it with any SIP phone)", assistant + ["phone"], sip_address(settings),
+             sip_address(settings)),
     ]
 
 
@@ -56,7 +63,11 @@ def _wait_healthy(part: Part, process: subprocess.Popen, timeout: float) -> bool
         if process.poll() is not None:
             return False
         try:
-            if httpx.get(part.health_url, timeout=1.0).status_code == 200:
+            if part.health_url.startswith("sip:"):  # the phone line answers SIP OPTIONS, not HTTP
+                host, port = part.health_url.split("@", 1)[1].rsplit(":", 1)
+                if sip_alive(host, int(port)):
+                    return True
+            elif httpx.get(part.health_url, timeout=1.0).status_code == 200:
                 return True
         except httpx.HTTPError:
             pass
@@ -82,6 +93,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         for name, host, port in listeners(settings):
             ensure_free(host, port, name)
+        ensure_free(settings.phone_host, settings.phone_port, "The phone line", socket.SOCK_DGRAM)
     except PortInUse as exc:
         print(exc, file=sys.stderr)
         return 1

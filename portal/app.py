@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant.settings import Settings
 from portal import agency, routes_applications, routes_auth, routes_catalogue, routes_inbox, routes_me
+from portal import routes_links
 from portal.context import PortalContext
 from portal.db import make_engine, make_session_factory
 from portal.demo_data import ensure_demo_data
@@ -114,7 +115,7 @@ def create_app(settings: Settings, run_agency_worker: bool = True) -> FastAPI:
                                      tokens=TokenService(settings.kept_secret("secret_key"), settings.token_ttl_seconds),
                                      lockout=Lockout(settings.lockout_attempts, settings.lockout_minutes),
                                      agency_key=settings.kept_secret("agency_api_key"))
-    for module in (routes_catalogue, routes_auth, routes_me, routes_applications, routes_inbox, agency):
+    for module in (routes_catalogue, routes_auth, routes_me, routes_applications, routes_inbox, agency, routes_links):
         app.include_router(module.router)
     if settings.dev_outbox:
         app.include_router(routes_auth.outbox_router)

@@ -212,3 +212,46 @@ class Counter(Base):
     __tablename__ = "counters"
     name = Column(String(30), primary_key=True)
     value = Column(Integer, nullable=False)
+
+
+class MessengerLinkCode(Base):
+    """A one-time code a logged-in citizen sends to a messenger bot to link that account (one live code each)."""
+
+    __tablename__ = "messenger_link_codes"
+    code_digest = Column(String(64), primary_key=True)  # HMAC of the code with the portal's key: never the code
+    personal_number = Column(String(11), ForeignKey("citizens.personal_number"), nullable=False, index=True)
+    expires_at = Column(DateTime, nullable=False)
+    used = Column(Boolean, nullable=False, default=False)
+
+
+class MessengerLink(Base):
+    """A messenger account acting as a citizen; the bot proves it with the link secret (only its hash is kept)."""
+
+    __tablename__ = "messenger_links"
+    id = Column(String(36), primary_key=True)
+    personal_number = Column(String(11), ForeignKey("citizens.personal_number"), nullable=False, index=True)
+    platform = Column(String(20), nullable=False)
+    account = Column(String(100), nullable=False)
+    secret_sha256 = Column(String(64), nullable=False)
+    linked_at = Column(DateTime, nullable=False, default=utcnow)
+    last_used_at = Column(DateTime, nullable=True)
+    revoked_at = Column(DateTime, nullable=True)
+
+
+class MessengerLinkToken(Base):
+    """Access tokens issued through a link, so unlinking revokes them at once."""
+
+    __tablename__ = "messenger_link_tokens"
+    jti = Column(String(36), primary_key=True)
+    link_id = Column(String(36), ForeignKey("messenger_links.id"), nullable=False, index=True)
+    expires_at = Column(DateTime, nullable=False)
+
+
+class MessengerLinkAttempts(Base):
+    """Wrong link codes per messenger account (there is no citizen to count them against yet)."""
+
+    __tablename__ = "messenger_link_attempts"
+    platform = Column(String(20), primary_key=True)
+    account = Column(String(100), primary_key=True)
+    failures = Column(Integer, nullable=False, default=0)
+    locked_until = Column(DateTime, nullable=True)

@@ -7,6 +7,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import jwt
 from sqlalchemy.orm import Session
@@ -62,6 +63,10 @@ class TokenService:
             raise UNAUTHENTICATED
         return Principal(claims["sub"], claims.get("amr", ""), claims["jti"], datetime.utcfromtimestamp(claims["exp"]))
 
+    def digest(self, purpose: str, value: str) -> str:
+        """A keyed hash of a short secret (a link code), useless to anyone holding only the database."""
+        return hmac.new(self._secret.encode(), f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
+
     @staticmethod
     def revoke(principal: Principal, db: Session) -> None:
         db.merge(RevokedToken(jti=principal.jti, expires_at=principal.expires_at))
@@ -73,15 +78,20 @@ class Lockout:
     def __init__(self, attempts: int, minutes: int) -> None:
         self.attempts, self.minutes = attempts, minutes
 
-    def _row(self, db: Session, personal_number: str, method: str) -> AuthAttempts:
-        row = db.get(AuthAttempts, (personal_number, method), with_for_update=True)
+    table: Any = AuthAttempts  # a subclass counts in another table keyed by two columns
+
+    def _new(self, personal_number: str, method: str) -> Any:
+        return AuthAttempts(personal_number=personal_number, method=method, failures=0)
+
+    def _row(self, db: Session, personal_number: str, method: str) -> Any:
+        row = db.get(self.table, (personal_number, method), with_for_update=True)
         if row is None:
-            row = AuthAttempts(personal_number=personal_number, method=method, failures=0)
+            row = self._new(personal_number, method)
             db.add(row)
         return row
 
     def ensure_open(self, db: Session, personal_number: str, method: str) -> None:
-        row = db.get(AuthAttempts, (personal_number, method))
+        row = db.get(self.table, (personal_number, method))
         if row is not None and row.locked_until is not None and row.locked_until > utcnow():
             raise self._locked_error(row.locked_until)
 
@@ -101,7 +111,7 @@ class Lockout:
                         {"attempts_left": left})
 
     def succeeded(self, db: Session, personal_number: str, method: str) -> None:
-        row = db.get(AuthAttempts, (personal_number, method))
+        row = db.get(self.table, (personal_number, method))
         if row is not None:
             row.failures, row.locked_until = 0, None
 

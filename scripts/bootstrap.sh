@@ -8,6 +8,12 @@ cd "$(dirname "$0")/.."
 VENV=.venv
 UV_VERSION=0.13.9
 
+apt_install() {
+  SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "$@"
+}
+
 missing=()
 while read -r pkg; do
   [[ -z $pkg || $pkg == \#* ]] && continue
@@ -15,9 +21,13 @@ while read -r pkg; do
 done < scripts/system-packages.txt
 if ((${#missing[@]})); then
   echo "bootstrap: installing Debian packages: ${missing[*]}"
-  SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO=sudo
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  apt_install "${missing[@]}"
+fi
+
+# The web widget is built with npm (widget/); Node.js may come from Debian or from elsewhere.
+if ! command -v npm >/dev/null 2>&1; then
+  echo "bootstrap: installing Node.js and npm from Debian"
+  apt_install nodejs npm
 fi
 
 find_python() {

@@ -42,7 +42,8 @@ class Stack:
     """Portal + action server + Rasa, configured through the product's own settings."""
 
     def __init__(self, data_dir: Path, **overrides: str) -> None:
-        ports = {"MYGOV_PORTAL_PORT": free_port(), "MYGOV_ACTIONS_PORT": free_port(), "MYGOV_RASA_PORT": free_port()}
+        ports = {"MYGOV_PORTAL_PORT": free_port(), "MYGOV_ACTIONS_PORT": free_port(), "MYGOV_RASA_PORT": free_port(),
+                 "MYGOV_WEB_PORT": free_port()}
         self.env = {**os.environ, **RASA_ENV, "PYTHONUNBUFFERED": "1", "MYGOV_DATA_DIR": str(data_dir),
                     "MYGOV_SECRET_KEY": TEST_SECRET, "MYGOV_AGENCY_API_KEY": TEST_AGENCY_KEY,
                     "MYGOV_SETTINGS_FILE": str(data_dir / "none.yml"), "MYGOV_AGENCY_REPLY_DELAY_SECONDS": "3600",
@@ -54,15 +55,22 @@ class Stack:
                               f"{self.settings.portal_base_url}/health", data_dir)
         self.actions = Process("actions", action_server_command(self.settings), self.env, f"{actions_base}/health", data_dir)
         self.rasa = Process("rasa", rasa_server_command(self.settings, model), self.env, f"{self.settings.rasa_url}/", data_dir)
+        self.web = Process("web", [sys.executable, "-m", "assistant.cli", "web"], self.env, f"{self.settings.web_url}/health", data_dir)
         self.webhook = f"{self.settings.rasa_url}/webhooks/rest/webhook"
+        self.parts = [self.portal, self.actions, self.rasa]
+
+    def with_web(self) -> "Stack":
+        """Also serve the web pages with the widget and its speech endpoints, as `make run` does."""
+        self.parts.append(self.web)
+        return self
 
     def start(self) -> "Stack":
-        for part in (self.portal, self.actions, self.rasa):
+        for part in self.parts:
             part.start()
         return self
 
     def stop(self) -> None:
-        for part in (self.rasa, self.actions, self.portal):
+        for part in reversed(self.parts):
             part.stop()
 
     def conversation(self, token: str | None = None) -> "Conversation":

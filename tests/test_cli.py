@@ -64,7 +64,8 @@ def test_up_prints_where_to_reach_each_part_and_stops_cleanly_on_ctrl_c(tmp_path
     port = free_port()
     process = subprocess.Popen(ASSISTANT + ["up"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                env=env_for(tmp_path, portal_port=str(port), actions_port=str(free_port()),
-                                           rasa_port=str(free_port())))
+                                           rasa_port=str(free_port()), phone_port=str(free_port()),
+                                           web_port=str(free_port())))
     lines = []
     for line in process.stdout:  # type: ignore[union-attr]
         lines.append(line)
@@ -72,6 +73,8 @@ def test_up_prints_where_to_reach_each_part_and_stops_cleanly_on_ctrl_c(tmp_path
             break
     assert any(f"http://127.0.0.1:{port}" in line for line in lines), lines
     assert any("Assistant (Rasa, REST channel): http://127.0.0.1:" in line for line in lines), lines
+    assert any("Web page with the assistant (Georgian; English at /en/): http://127.0.0.1:" in line for line in lines), lines
+    assert any("Phone line (SIP over UDP; call it with any SIP phone): sip:assistant@127.0.0.1:" in line for line in lines), lines
     assert httpx.get(f"http://127.0.0.1:{port}/health").status_code == 200
     children = psutil.Process(process.pid).children(recursive=True)
     assert children

@@ -14,7 +14,7 @@ from typing import Iterator
 
 import pytest
 
-from tests.conftest import ANA, BAKERY, GIORGI, NINO, PHONE_PINS, SIGNING_PINS, Portal
+from tests.conftest import ANA, GIORGI, NINO, PHONE_PINS, SIGNING_PINS, Portal
 from tests.stack import Conversation, Stack
 
 

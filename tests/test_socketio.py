@@ -8,14 +8,16 @@ from typing import Iterator
 
 import pytest
 import socketio
+from playwright.sync_api import sync_playwright
 
-from tests.conftest import GIORGI, Portal
+from tests.browser import WidgetPage, launch
+from tests.conftest import GIORGI, PHONE_PINS, Portal
 from tests.stack import Stack
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    running = Stack(tmp_path_factory.mktemp("socketio"), MYGOV_SESSION_WARNING_SECONDS="3").start()
+    running = Stack(tmp_path_factory.mktemp("socketio"), MYGOV_SESSION_WARNING_SECONDS="3").with_web().start()
     yield running
     running.stop()
 
@@ -62,3 +64,26 @@ def test_a_forged_token_is_refused(stack: Stack) -> None:
                                                           "metadata": {"portal_token": "forged.token.value"}}],
                                wait_for="log in"))
     assert not any("125" in reply for reply in replies)
+
+
+def test_the_widget_warns_before_the_session_ends_and_continue_keeps_the_place(stack: Stack) -> None:
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        try:
+            page = browser.new_page()
+            page.goto(f"{stack.settings.web_url}/en/account")
+            page.get_by_label("Personal number").fill(GIORGI)
+            page.get_by_label("Phone PIN").fill(PHONE_PINS[GIORGI])
+            page.get_by_role("button", name="Sign in").click()
+            widget = WidgetPage(page)
+            widget.launcher.click()
+            widget.type_and_send("how much tax do I owe?", containing="tetri")
+            warned = widget.wait_for_reply(1, containing="session will end")
+            assert "Say anything to continue." in warned
+            before = widget.bot_count()
+            page.get_by_role("button", name="Continue").click()
+            # Continuing says again where the user was.
+            assert "125 lari and 40 tetri" in widget.wait_for_reply(before, containing="tetri")
+            assert "(chosen)" in page.locator("ul.mga-settled").last.inner_text()
+        finally:
+            browser.close()

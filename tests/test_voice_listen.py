@@ -20,6 +20,7 @@ from assistant.settings import load_settings
 from voice.audio import Audio, wav_bytes, resample
 from voice.listener import Listener
 from voice.synthetic import user_says
+from voice.vad import frames
 from tests.servers import free_port
 
 
@@ -149,3 +150,26 @@ def test_phone_audio_and_odd_encodings_are_read(tmp_path: Path, listener: Listen
     assert listener.hear(read_wav(ulaw_wav_bytes(speech)), "en", commands_only=True).transcript.text == "repeat"
     streamed = subprocess.run(["espeak-ng", "--stdout", "hello"], capture_output=True).stdout  # size field 0x7fffffff
     assert read_wav(streamed).duration > 0.3
+
+
+@pytest.mark.parametrize("words, engine", [("I want to change my address", "sphinx"), ("repeat", "commands"),
+                                           ("one two three", "commands")])
+def test_speech_decoded_while_it_arrives_is_understood_when_it_ends(listener: Listener, words: str, engine: str) -> None:
+    live = listener.live("en", commands_first=True)
+    arriving = frames(user_says(words)) + [bytes(640)] * 100  # then silence, as a microphone keeps sending
+    ended_at = next(i for i, frame in enumerate(arriving) if live.feed(frame))
+    assert ended_at < len(arriving) - 1  # the end of speech was found before the silence ran out
+    heard = live.heard()
+    assert (heard.transcript.text, heard.transcript.engine) == (words.lower(), engine)
+
+
+def test_an_interrupted_utterance_gives_its_decoders_back(listener: Listener) -> None:
+    from voice.sphinx import stream_pool
+
+    first = listener.live("en", commands_first=True)
+    first.feed(frames(user_says("help"))[0])
+    first.close()
+    free = len(stream_pool()._free)
+    second = listener.live("en", commands_first=True)  # takes the decoder the first gave back
+    assert len(stream_pool()._free) == free - 1
+    second.close()

@@ -11,10 +11,13 @@ from __future__ import annotations
 import importlib.util
 import math
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from assistant.settings import Settings
 from voice.audio import ASR_RATE, Audio, resample
+
+if TYPE_CHECKING:
+    from voice.sphinx import Decoded, Stream
 
 ENGINES = ("sphinx", "google", "whisper", "none")
 GOOGLE_LANGS = {"ka": "ka-GE", "en": "en-US"}
@@ -48,7 +51,14 @@ class SphinxEngine:
     def recognize(self, audio: Audio, lang: str) -> Transcript:
         if lang != "en":
             raise RecognitionUnavailable("pocketsphinx has an English model only; no offline Georgian recogniser exists")
-        decoded = self.sphinx.decode(audio, posterior=True)
+        return self.transcript(self.sphinx.decode(audio, posterior=True))
+
+    def stream(self) -> "Stream":
+        """An utterance decoded while it arrives, on a decoder of its own (voice/listener.py LiveUtterance)."""
+        from voice.sphinx import stream_pool
+        return stream_pool().stream()
+
+    def transcript(self, decoded: "Decoded") -> Transcript:
         # The whole-sentence posterior shrinks with length; per word it is comparable across lengths.
         confidence = (decoded.posterior or 0.0) ** (1 / len(decoded.words)) if decoded.words else 0.0
         return Transcript(decoded.text, round(confidence, 3), self.name)

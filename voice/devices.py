@@ -7,8 +7,9 @@ import getpass
 import queue
 
 from assistant.settings import Settings
-from voice.audio import ASR_RATE, Audio, resample
+from voice.audio import ASR_RATE, Audio
 from voice.earcons import listening, working
+from voice.listener import Heard
 from voice.talk import Exchange, TalkSession
 from voice.vad import FRAME_SAMPLES, Endpointer
 
@@ -35,18 +36,14 @@ class Microphone:
                                         callback=lambda data, *_: self.frames.put(bytes(data)))
         self.stream.start()
 
-    def utterance(self, settings: Settings, first: list[bytes] | None = None) -> Audio:
-        """Frames until the end of speech (or the length limit)."""
-        endpointer = Endpointer(settings.voice_vad_mode, settings.voice_end_of_speech_ms)
-        captured = list(first or [])
-        for frame in captured:
-            endpointer.feed(frame)
-        limit = int(settings.voice_max_utterance_seconds * 1000 / 20)
-        while not endpointer.ended and len(captured) < limit:
-            frame = self.frames.get()
-            captured.append(frame)
-            endpointer.feed(frame)
-        return Audio.from_pcm(b"".join(captured), ASR_RATE)
+    def hear(self, session: TalkSession, first: list[bytes] | None = None) -> Heard:
+        """One utterance, decoded while it is spoken, until the end of speech (or the length limit)."""
+        live = session.listener.live(session.lang, commands_first=True)
+        for frame in first or []:
+            live.feed(frame)
+        while not live.feed(self.frames.get()):
+            pass
+        return live.heard()
 
 
 def play(audio: Audio, microphone: Microphone, settings: Settings) -> list[bytes]:
@@ -75,9 +72,9 @@ def run_microphone(session: TalkSession) -> int:
     while True:
         if not barged:
             play(listening(), microphone, settings)
-        audio = microphone.utterance(settings, barged)
+        heard = microphone.hear(session, barged)
         play(working(), microphone, settings)
-        exchange = session.take(resample(audio, ASR_RATE))
+        exchange = session.take_heard(heard)
         barged = _speak(exchange, microphone, session)
         if exchange.problem == "unavailable" or _asks_secret(exchange):
             typed = getpass.getpass("Type your answer (not shown, not spoken), Enter to send: ")

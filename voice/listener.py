@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from assistant.settings import Settings
-from voice.asr import Engine, RecognitionUnavailable, Transcript, engine_name, make_engine
-from voice.audio import Audio, AudioError, AudioTooLong, read_wav
-from voice.vad import first_utterance, is_noise
+from voice.asr import Engine, RecognitionUnavailable, SphinxEngine, Transcript, engine_name, make_engine
+from voice.audio import ASR_RATE, Audio, AudioError, AudioTooLong, read_wav
+from voice.sphinx import Stream
+from voice.vad import FRAME_MS, PAD_MS, Endpointer, first_utterance, is_noise
 
 if TYPE_CHECKING:
     from voice.commands import CommandRecognizer
@@ -54,9 +55,16 @@ class Listener:
             return Heard(Transcript("", 0.0, "none"), TOO_LONG if isinstance(exc, AudioTooLong) else BAD_AUDIO, str(exc))
         return self.hear(audio, lang, commands_only, commands_first)
 
-    def hear(self, audio: Audio, lang: str, commands_only: bool = False, commands_first: bool = False) -> Heard:
+    def live(self, lang: str, commands_first: bool = False) -> "LiveUtterance":
+        """An utterance to be heard as it arrives (microphone, phone line), decoded while it is spoken."""
+        return LiveUtterance(self, lang, commands_first)
+
+    def hear(self, audio: Audio, lang: str, commands_only: bool = False, commands_first: bool = False,
+             command: Transcript | None = None, decoded: Transcript | None = None) -> Heard:
         """``commands_only``: the grammar alone (rejects anything else); ``commands_first``: the
-        grammar, then the open engine if the grammar rejected it (English only: the grammar is English)."""
+        grammar, then the open engine if the grammar rejected it (English only: the grammar is English).
+        ``command``, ``decoded``: the grammar's and the open engine's results, already made while the
+        audio arrived (LiveUtterance)."""
         speech = first_utterance(audio, self.settings.voice_vad_mode, self.settings.voice_end_of_speech_ms)
         if speech is None:
             return Heard(Transcript("", 0.0, "vad"), NO_SPEECH, "no speech found")
@@ -67,10 +75,75 @@ class Listener:
         short = speech.duration <= COMMAND_MAX_SECONDS
         use_grammar = lang == "en" and (commands_only or (commands_first and short))
         if use_grammar:
-            command = self.commands().recognize(speech)
+            command = command or self.commands().recognize(speech)
             if command.text or commands_only:
                 return Heard(command)
+        if decoded is not None:
+            return Heard(decoded)
         try:
             return Heard(self.engine(lang).recognize(speech, lang))
         except RecognitionUnavailable as exc:
             return Heard(Transcript("", 0.0, engine_name(lang, self.settings)), UNAVAILABLE, str(exc))
+
+
+class LiveUtterance:
+    """Audio arriving 20 ms at a time. The endpointer watches for the end of speech while the offline
+    English decoders (the command grammar while the speech is still short enough to be a command, and
+    the open model) already work on the frames, so when the user stops only the last frames are left
+    (docs/benchmarks.md)."""
+
+    def __init__(self, listener: Listener, lang: str, commands_first: bool) -> None:
+        settings = listener.settings
+        self.listener, self.lang, self.commands_first = listener, lang, commands_first
+        self.endpointer = Endpointer(settings.voice_vad_mode, settings.voice_end_of_speech_ms)
+        self._frames: list[bytes] = []
+        self._held: list[bytes] = []  # quiet frames not yet given to the decoders
+        offline = lang == "en" and engine_name(lang, settings) == "sphinx"
+        engine = listener.engine(lang) if offline else None
+        self._open: Stream | None = engine.stream() if isinstance(engine, SphinxEngine) else None
+        self._command: Stream | None = listener.commands().stream() if offline and commands_first else None
+        if self._command:
+            self._command.feed(QUIET)  # as CommandRecognizer.recognize pads its audio
+        self._max_frames = int(settings.voice_max_utterance_seconds * 1000 / FRAME_MS)
+
+    def feed(self, frame: bytes) -> bool:
+        """One 20 ms frame of 16 kHz audio; True once the user has finished (or spoken too long)."""
+        self._frames.append(frame)
+        ended = self.endpointer.feed(frame)
+        # Quiet after the speech reaches the decoders only if the user speaks again, as first_utterance
+        # cuts a recording: trailing silence makes the open model invent words ("my message is she").
+        last = self.endpointer.last_speech
+        self._held.append(frame)
+        if last is None or self.endpointer.frames - 1 - last <= PAD_MS // FRAME_MS:
+            for stream in (self._open, self._command):
+                if stream:
+                    for held in self._held:
+                        stream.feed(held)
+            self._held = []
+        started = self.endpointer.first_speech
+        if self._command and started is not None and (self.endpointer.last_speech - started) * FRAME_MS > COMMAND_MAX_SECONDS * 1000:
+            self._command.close()  # too long to be a command: the grammar would reject it anyway
+            self._command = None
+        return ended or len(self._frames) >= self._max_frames
+
+    def heard(self) -> Heard:
+        """What was said, from what has been fed."""
+        command = decoded = None
+        if self._command:
+            self._command.feed(QUIET)
+            command = self.listener.commands().transcript(self._command.finish())
+        if self._open:
+            decoded = self.listener.engine(self.lang).transcript(self._open.finish(posterior=True))
+        self._open = self._command = None
+        audio = Audio.from_pcm(b"".join(self._frames), ASR_RATE)
+        return self.listener.hear(audio, self.lang, commands_first=self.commands_first, command=command, decoded=decoded)
+
+    def close(self) -> None:
+        """Stop without a result (barge-in, hang-up): the decoders are given back."""
+        for stream in (self._open, self._command):
+            if stream:
+                stream.close()
+        self._open = self._command = None
+
+
+QUIET = bytes(ASR_RATE * 2 * 3 // 10)  # 0.3 s of silence at 16 kHz

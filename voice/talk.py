@@ -30,6 +30,7 @@ from voice.listener import Heard, Listener
 from voice.prompts import prompt
 from voice.speaker import Speaker
 
+KEYPAD = "keypad"  # the engine name of a turn typed on a telephone keypad (see send_text)
 LOCAL_COMMANDS = ("repeat", "stop", "spell")  # answered here at once; everything else goes to the assistant
 YES = {"yes", "yeah", "yep", "correct", "კი", "დიახ", "ჰო", "ხო"}
 NO = {"no", "nope", "არა"}
@@ -60,12 +61,14 @@ class Exchange:
 class AssistantClient:
     """The assistant's REST channel."""
 
-    def __init__(self, webhook: str, sender: str | None = None, timeout: float = 60.0) -> None:
-        self.webhook, self.sender = webhook, sender or f"voice-{uuid.uuid4().hex[:12]}"
+    def __init__(self, webhook: str, sender: str | None = None, timeout: float = 60.0, channel: str = "voice") -> None:
+        self.webhook, self.sender, self.channel = webhook, sender or f"{channel}-{uuid.uuid4().hex[:12]}", channel
         self.http = httpx.Client(timeout=timeout)
 
-    def send(self, text: str, lang: str) -> list[str]:
-        body = {"sender": self.sender, "message": text, "metadata": {"channel": "voice", "language": lang}}
+    def send(self, text: str, lang: str, keypad: bool = False) -> list[str]:
+        """``keypad``: typed on a telephone keypad, which the dialogue requires for PINs on voice channels."""
+        metadata = {"channel": self.channel, "language": lang, **({"input": "keypad"} if keypad else {})}
+        body = {"sender": self.sender, "message": text, "metadata": metadata}
         response = self.http.post(self.webhook, json=body)
         response.raise_for_status()
         return [m["text"] for m in response.json() if m.get("text")]
@@ -95,9 +98,9 @@ class TalkSession:
         exchange.earcons = ["listening", "working"]
         return exchange
 
-    def send_text(self, text: str) -> Exchange:
+    def send_text(self, text: str, keypad: bool = False) -> Exchange:
         """A typed or keypad turn (the fallback when speech cannot be recognised)."""
-        return self.take_heard(Heard(Transcript(text, 1.0, "typed")))
+        return self.take_heard(Heard(Transcript(text, 1.0, KEYPAD if keypad else "typed")))
 
     def take_heard(self, heard: Heard) -> Exchange:
         exchange = Exchange(heard.transcript, heard.problem, lang=self.lang)
@@ -124,14 +127,15 @@ class TalkSession:
                 return [prompt("say_again", self.lang)]
         if text in LOCAL_COMMANDS:
             return self._local(text)
-        if heard.transcript.engine not in ("commands", "typed") and heard.transcript.confidence < self.settings.voice_confirm_below:
+        if heard.transcript.engine not in ("commands", "typed", KEYPAD) and heard.transcript.confidence < self.settings.voice_confirm_below:
             self.pending = text
             return [prompt("did_you_say", self.lang, text=text)]
         return self._send(as_digits(text) or text, exchange)
 
     def _send(self, text: str, exchange: Exchange) -> list[str]:
         exchange.sent = text
-        replies = self.assistant.send(text, self.lang)
+        keypad = exchange.heard.engine == KEYPAD
+        replies = self.assistant.send(text, self.lang, keypad=True) if keypad else self.assistant.send(text, self.lang)
         for reply in replies:
             if reply in (TEXTS["slower"]["ka"], TEXTS["slower"]["en"]):
                 self.rate = stepped(self.rate, -1)

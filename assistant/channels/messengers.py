@@ -1,0 +1,105 @@
+"""One messenger turn, the same on Telegram and Facebook Messenger.
+
+A message (text, or a voice note already downloaded) is: recognised if spoken; answered here if it
+is a link code or /unlink (assistant/channels/linking.py); otherwise passed to the dialogue with the
+linked citizen's fresh portal token and the PIN seal (assistant/pin_seal.py). A spoken message is
+answered in text and, when the platform can play it, also as a voice note at the user's rate.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Awaitable, Callable
+
+from rasa.core.channels.channel import OutputChannel, UserMessage
+
+from assistant.channels.linking import Linker
+from assistant.channels.replies import reply
+from assistant.channels.voice_notes import VoiceNotes, conversation
+from assistant.pin_seal import looks_like_pin, seal
+from assistant.settings import Settings
+from voice.prompts import prompt
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[UserMessage], Awaitable[Any]]
+SendVoice = Callable[[str, bytes], Awaitable[Any]]
+DEFAULT_LANG = "ka"
+
+
+class Recording(OutputChannel):
+    """Passes every reply on to the platform and remembers its text, to be spoken as a voice note."""
+
+    def __init__(self, inner: OutputChannel) -> None:
+        self.inner = inner
+        self.texts: list[str] = []
+
+    def name(self) -> str:  # type: ignore[override]
+        return self.inner.name()
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        if message.get("text"):
+            self.texts.append(message["text"])
+        await self.inner.send_response(recipient_id, message)
+
+
+class MessengerTurns:
+    """Everything a messenger channel does between the platform's webhook and Rasa."""
+
+    def __init__(self, platform: str, settings: Settings) -> None:
+        self.platform, self.settings = platform, settings
+        self.linker = Linker(platform, settings)
+        self.voice = VoiceNotes(settings)
+
+    async def take(self, agent: Any, on_new_message: Handler, out: OutputChannel, account: str, *,
+                   text: str | None = None, audio: bytes | None = None, lang_hint: str | None = None,
+                   send_voice: SendVoice | None = None) -> None:
+        state = await conversation(agent, account)
+        lang = _language(state.lang, lang_hint)
+        if audio is not None:
+            heard = await self.voice.hear(audio, lang)
+            if heard.problem:
+                log.info("%s voice message not recognised: %s", self.platform, heard.problem)
+                await self._say(out, account, [prompt(heard.problem, lang)], lang, state.speech_rate, send_voice)
+                return
+            text = heard.transcript.text
+            if not looks_like_pin(text):  # never repeat a PIN into the chat, even a spoken one
+                await out.send_text_message(account, reply("heard", lang, text=text))
+        intercepted = await self.linker.intercept(account, text or "", lang)
+        if intercepted:
+            for line in intercepted.replies:
+                await out.send_text_message(account, line)
+            if intercepted.then is None:
+                return
+            text = intercepted.then
+        metadata = {**await self.linker.metadata(account), "language": lang}
+        sealed_text, metadata = seal(text or "", metadata)
+        recording = Recording(out)
+        await on_new_message(UserMessage(sealed_text, recording, account, input_channel=self.platform, metadata=metadata))
+        if audio is not None and send_voice is not None and recording.texts:
+            after = await conversation(agent, account)  # "slower" in this very turn counts
+            await self._speak(account, recording.texts, after.lang or lang, after.speech_rate, send_voice)
+
+    async def language(self, agent: Any, account: str, hint: str | None = None) -> str:
+        """The language to answer in: the conversation's, else the platform's hint, else Georgian."""
+        return _language((await conversation(agent, account)).lang, hint)
+
+    async def _say(self, out: OutputChannel, account: str, texts: list[str], lang: str, rate: float | None,
+                   send_voice: SendVoice | None) -> None:
+        for line in texts:
+            await out.send_text_message(account, line)
+        if send_voice is not None:
+            await self._speak(account, texts, lang, rate, send_voice)
+
+    async def _speak(self, account: str, texts: list[str], lang: str, rate: float | None, send_voice: SendVoice) -> None:
+        linked = await self.linker.session(account)
+        rate = rate or (linked.speech_rate if linked else None) or self.settings.voice_rate
+        try:
+            note = await self.voice.speak(texts, lang, rate)
+        except Exception:  # the text has been sent; a missing voice note must not fail the turn
+            log.exception("%s voice reply could not be made", self.platform)
+            return
+        await send_voice(account, note)
+
+
+def _language(conversation_lang: str | None, hint: str | None) -> str:
+    return conversation_lang or (hint if hint in ("ka", "en") else None) or DEFAULT_LANG
