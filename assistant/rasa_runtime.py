@@ -69,11 +69,16 @@ def endpoints(settings: Settings) -> dict:
     return config
 
 
-def write_endpoints(settings: Settings) -> Path:
+def _write_yaml(settings: Settings, name: str, content: dict) -> Path:
+    """A file Rasa reads, generated from settings into the data directory."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    path = settings.data_dir / "endpoints.yml"
-    path.write_text(yaml.safe_dump(endpoints(settings), sort_keys=False))
+    path = settings.data_dir / name
+    path.write_text(yaml.safe_dump(content, sort_keys=False))
     return path
+
+
+def write_endpoints(settings: Settings) -> Path:
+    return _write_yaml(settings, "endpoints.yml", endpoints(settings))
 
 
 # Messenger channels, added to the channels of credentials.yml when their token is set. Only the class
@@ -92,10 +97,7 @@ def credentials(settings: Settings) -> dict:
 
 
 def write_credentials(settings: Settings) -> Path:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    path = settings.data_dir / "credentials.yml"
-    path.write_text(yaml.safe_dump(credentials(settings), sort_keys=False))
-    return path
+    return _write_yaml(settings, "credentials.yml", credentials(settings))
 
 
 def rasa_server_command(settings: Settings, model: Path) -> list[str]:

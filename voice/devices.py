@@ -6,10 +6,12 @@ from __future__ import annotations
 import getpass
 import queue
 
+from actions.messages import say
 from assistant.settings import Settings
 from voice.audio import ASR_RATE, Audio
 from voice.earcons import listening, working
 from voice.listener import Heard
+from voice.prompts import prompt
 from voice.talk import Exchange, TalkSession
 from voice.vad import FRAME_SAMPLES, Endpointer
 
@@ -69,6 +71,7 @@ def run_microphone(session: TalkSession) -> int:
     """The spoken conversation until the user says goodbye or presses Ctrl+C."""
     microphone = Microphone()
     settings, barged = session.settings, []
+    print(prompt("mic_ready", session.lang), flush=True)
     while True:
         if not barged:
             play(listening(), microphone, settings)
@@ -76,13 +79,15 @@ def run_microphone(session: TalkSession) -> int:
         play(working(), microphone, settings)
         exchange = session.take_heard(heard)
         barged = _speak(exchange, microphone, session)
+        if say("goodbye", session.lang) in exchange.replies:
+            return 0
         if exchange.problem == "unavailable" or _asks_secret(exchange):
             typed = getpass.getpass("Type your answer (not shown, not spoken), Enter to send: ")
             barged = _speak(session.send_text(typed), microphone, session) if typed else []
 
 
 def _speak(exchange: Exchange, microphone: Microphone, session: TalkSession) -> list[bytes]:
-    print("\n".join(exchange.replies))  # also on screen, for braille displays and screen readers
+    print("\n".join(exchange.replies), flush=True)  # also on screen, for braille displays and screen readers
     return play(exchange.audio, microphone, session.settings) if exchange.audio is not None else []
 
 

@@ -15,6 +15,8 @@ PROMPTS: dict[str, dict[str, str]] = {
     "bad_audio": {"ka": "ჩანაწერი ვერ წავიკითხე. გთხოვთ, სცადეთ თავიდან.", "en": "I could not read that recording. Please try again."},
     "too_long": {"ka": "ჩანაწერი ძალიან გრძელია. გთხოვთ, თქვით უფრო მოკლედ.",
                  "en": "That recording is too long. Please say it in a shorter message."},
+    "mic_ready": {"ka": "ისაუბრეთ სიგნალის შემდეგ. დასასრულებლად თქვით ნახვამდის ან დააჭირეთ Ctrl+C-ს.",
+                  "en": "Speak after the tone. To stop, say goodbye or press Ctrl+C."},
     "did_you_say": {"ka": "თქვენ თქვით: {text}. ასეა? თქვით კი ან არა.", "en": "Did you say: {text}? Please say yes or no."},
     "say_again": {"ka": "კარგი, გთხოვთ, თქვით თავიდან.", "en": "All right, please say it again."},
 }
