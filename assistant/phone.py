@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
 async def serve(settings: Settings, webhook: str) -> None:
     """Answer calls until SIGTERM or SIGINT; then hang up every call (BYE) and stop."""
     from voice.listener import Listener  # speech models load here, not when the CLI starts
-    from voice.phone.gateway import Gateway, GatewayConfig
+    from voice.phone.gateway import Gateway
     from voice.speaker import Speaker
     from voice.talk import AssistantClient, TalkSession
 
@@ -73,17 +73,8 @@ async def serve(settings: Settings, webhook: str) -> None:
         client = AssistantClient(webhook, f"phone-{uuid.uuid4().hex[:16]}", channel="phone")
         return TalkSession(settings, client, settings.phone_language, listener=listener, speaker=speaker)
 
-    config = GatewayConfig(
-        host=settings.phone_host, port=settings.phone_port, max_calls=settings.phone_max_calls,
-        max_call_seconds=settings.phone_max_call_seconds, silence_seconds=settings.phone_silence_seconds,
-        digit_timeout_seconds=settings.phone_digit_timeout_seconds, vad_mode=settings.voice_vad_mode,
-        end_of_speech_ms=settings.voice_end_of_speech_ms,
-        max_utterance_seconds=min(30.0, settings.voice_max_utterance_seconds),
-        transcript_dir=settings.data_dir / "phone-calls" if settings.phone_transcripts else None,
-        registrar=settings.phone_registrar, username=settings.phone_username, password=settings.phone_password,
-        register_seconds=settings.phone_register_seconds)
     loop = asyncio.get_running_loop()
-    transport, gateway = await loop.create_datagram_endpoint(lambda: Gateway(config, new_session),
+    transport, gateway = await loop.create_datagram_endpoint(lambda: Gateway(settings, new_session),
                                                              local_addr=(settings.phone_host, settings.phone_port))
     stop = asyncio.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):

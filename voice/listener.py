@@ -100,7 +100,8 @@ class LiveUtterance:
         self._held: list[bytes] = []  # quiet frames not yet given to the decoders
         offline = lang == "en" and engine_name(lang, settings) == "sphinx"
         engine = listener.engine(lang) if offline else None
-        self._open: Stream | None = engine.stream() if isinstance(engine, SphinxEngine) else None
+        self._sphinx = engine if isinstance(engine, SphinxEngine) else None
+        self._open: Stream | None = self._sphinx.stream() if self._sphinx else None
         self._command: Stream | None = listener.commands().stream() if offline and commands_first else None
         if self._command:
             self._command.feed(QUIET)  # as CommandRecognizer.recognize pads its audio
@@ -132,8 +133,8 @@ class LiveUtterance:
         if self._command:
             self._command.feed(QUIET)
             command = self.listener.commands().transcript(self._command.finish())
-        if self._open:
-            decoded = self.listener.engine(self.lang).transcript(self._open.finish(posterior=True))
+        if self._open and self._sphinx:
+            decoded = self._sphinx.transcript(self._open.finish(posterior=True))
         self._open = self._command = None
         audio = Audio.from_pcm(b"".join(self._frames), ASR_RATE)
         return self.listener.hear(audio, self.lang, commands_first=self.commands_first, command=command, decoded=decoded)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from assistant.settings import Settings
 from voice.phone import sip
 from voice.phone.call import PhoneCall, Transcript
 from voice.phone.menu import phone_prompt
@@ -27,24 +28,6 @@ from voice.talk import TalkSession
 log = logging.getLogger("mygov.phone")
 ALLOW = "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO"
 T1 = 0.5  # SIP timer T1: retransmission interval for 200 OK and BYE over UDP
-
-
-@dataclass(frozen=True)
-class GatewayConfig:
-    host: str = "127.0.0.1"
-    port: int = 5080
-    max_calls: int = 8
-    max_call_seconds: float = 900.0
-    silence_seconds: float = 8.0
-    digit_timeout_seconds: float = 4.0
-    vad_mode: int = 2
-    end_of_speech_ms: int = 700
-    max_utterance_seconds: float = 30.0
-    transcript_dir: Path | None = None
-    registrar: str = ""  # host[:port] of a PBX or trunk to register with; empty: direct calls only
-    username: str = ""
-    password: str = ""
-    register_seconds: int = 300
 
 
 @dataclass
@@ -67,11 +50,16 @@ class Dialog:
         return hashlib.sha256(self.call_id.encode()).hexdigest()[:8]
 
 
+# A phone utterance longer than this is cut: callers answer questions, and keys are there for the rest.
+MAX_UTTERANCE_SECONDS = 30.0
+
+
 class Gateway(asyncio.DatagramProtocol):
     """Answers calls; ``new_session`` gives each call its own conversation (own Rasa sender id)."""
 
-    def __init__(self, config: GatewayConfig, new_session: Callable[[], TalkSession]) -> None:
-        self.config, self.new_session = config, new_session
+    def __init__(self, settings: Settings, new_session: Callable[[], TalkSession]) -> None:
+        self.settings, self.new_session = settings, new_session
+        self.transcript_dir: Path | None = settings.data_dir / "phone-calls" if settings.phone_transcripts else None
         self.transport: asyncio.DatagramTransport | None = None
         self.dialogs: dict[str, Dialog] = {}
         self.malformed = 0
@@ -84,7 +72,7 @@ class Gateway(asyncio.DatagramProtocol):
     # Transport ------------------------------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
-        if self.config.registrar:
+        if self.settings.phone_registrar:
             self._register_task = asyncio.get_running_loop().create_task(self._keep_registered())
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -144,7 +132,7 @@ class Gateway(asyncio.DatagramProtocol):
             self.send(sip.response(message, 501, extra=[("allow", ALLOW)]), addr)
 
     def _invite(self, invite: sip.SipMessage, addr: tuple[str, int]) -> None:
-        if len(self.dialogs) >= self.config.max_calls:
+        if len(self.dialogs) >= self.settings.phone_max_calls:
             self.send(sip.response(invite, 486, sip.new_tag()), addr)
             return
         try:
@@ -169,21 +157,21 @@ class Gateway(asyncio.DatagramProtocol):
         try:
             media_transport, media = await loop.create_datagram_endpoint(
                 lambda: Media(offer.payload, offer.dtmf_payload, (offer.address, offer.port), lambda _: None),
-                local_addr=(self.config.host, 0))
+                local_addr=(self.settings.phone_host, 0))
         except OSError as exc:  # no port for the media: refuse this call, keep answering others
             log.warning("no RTP port for a call (%s)", exc.strerror)
             self._answering.discard(invite.call_id)
             self.send(sip.response(invite, 503, tag), addr)
             return
         port = media_transport.get_extra_info("sockname")[1]
-        contact = f"<sip:assistant@{self.config.host}:{self.config.port}>"
+        contact = f"<sip:assistant@{self.settings.phone_host}:{self.settings.phone_port}>"
         ok = sip.response(invite, 200, tag, [("contact", contact), ("allow", ALLOW), ("content-type", "application/sdp")],
-                          answer(offer, self.config.host, port))
+                          answer(offer, self.settings.phone_host, port))
         caller = hashlib.sha256(sip.uri_of(invite.get("from")).encode()).hexdigest()[:12]
         path = None
-        if self.config.transcript_dir:
-            self.config.transcript_dir.mkdir(parents=True, exist_ok=True)
-            path = self.config.transcript_dir / f"{int(time.time())}-{uuid.uuid4().hex[:8]}.json"
+        if self.transcript_dir:
+            self.transcript_dir.mkdir(parents=True, exist_ok=True)
+            path = self.transcript_dir / f"{int(time.time())}-{uuid.uuid4().hex[:8]}.json"
         dialog = Dialog(invite.call_id, invite, addr, tag, ok, media, Transcript(path, "", caller))
         dialog.transcript.data["call"] = dialog.short
         dialog.transcript.data["codec"] = "PCMU" if offer.payload == 0 else "PCMA"
@@ -196,7 +184,7 @@ class Gateway(asyncio.DatagramProtocol):
         dialog.task = self._spawn(self._converse(dialog))
 
     async def _converse(self, dialog: Dialog) -> None:
-        config = self.config
+        settings = self.settings
         for attempt in range(7):  # 200 OK resent until the ACK (T1 doubling, about 32 s in all)
             try:
                 await asyncio.wait_for(dialog.acked.wait(), T1 * 2 ** attempt)
@@ -209,11 +197,12 @@ class Gateway(asyncio.DatagramProtocol):
             return
         session = await asyncio.to_thread(self.new_session)
         dialog.transcript.data["sender"] = session.assistant.sender  # the Rasa conversation of this call
-        call = PhoneCall(session, dialog.media, dialog.transcript, config.silence_seconds, config.digit_timeout_seconds,
-                         config.vad_mode, config.end_of_speech_ms, config.max_utterance_seconds)
+        call = PhoneCall(session, dialog.media, dialog.transcript, settings.phone_silence_seconds,
+                         settings.phone_digit_timeout_seconds, settings.voice_vad_mode, settings.voice_end_of_speech_ms,
+                         min(MAX_UTTERANCE_SECONDS, settings.voice_max_utterance_seconds))
         how = "error"
         try:
-            how = await asyncio.wait_for(call.run(), config.max_call_seconds)
+            how = await asyncio.wait_for(call.run(), settings.phone_max_call_seconds)
         except asyncio.TimeoutError:
             how = "time_limit"
             dialog.media.stop_playback()
@@ -246,7 +235,7 @@ class Gateway(asyncio.DatagramProtocol):
         invite = dialog.invite
         dialog.cseq += 1
         uri = sip.uri_of(invite.get("contact")) or sip.uri_of(invite.get("from"))
-        headers = [("via", f"SIP/2.0/UDP {self.config.host}:{self.config.port};branch={sip.new_branch()};rport")]
+        headers = [("via", f"SIP/2.0/UDP {self.settings.phone_host}:{self.settings.phone_port};branch={sip.new_branch()};rport")]
         headers += [("route", r) for r in invite.all("record-route")]
         headers += [("max-forwards", "70"), ("from", f"{invite.get('to')};tag={dialog.local_tag}"),
                     ("to", invite.get("from")), ("call-id", dialog.call_id), ("cseq", f"{dialog.cseq} BYE")]
@@ -286,17 +275,17 @@ class Gateway(asyncio.DatagramProtocol):
 
     async def register(self, expires: int | None = None) -> int:
         """One REGISTER (answering a digest challenge); the granted expiry in seconds, 0 on failure."""
-        config = self.config
-        host, _, port = config.registrar.partition(":")
+        settings = self.settings
+        host, _, port = settings.phone_registrar.partition(":")
         addr = (host, int(port or 5060))
-        call_id, tag = f"{uuid.uuid4().hex}@{config.host}", sip.new_tag()
-        aor = f"sip:{config.username}@{host}"
-        expires = config.register_seconds if expires is None else expires
+        call_id, tag = f"{uuid.uuid4().hex}@{settings.phone_host}", sip.new_tag()
+        aor = f"sip:{settings.phone_username}@{host}"
+        expires = settings.phone_register_seconds if expires is None else expires
         authorization: list[tuple[str, str]] = []
         for cseq in (1, 2):
-            headers = [("via", f"SIP/2.0/UDP {config.host}:{config.port};branch={sip.new_branch()};rport"),
+            headers = [("via", f"SIP/2.0/UDP {settings.phone_host}:{settings.phone_port};branch={sip.new_branch()};rport"),
                        ("max-forwards", "70"), ("from", f"<{aor}>;tag={tag}"), ("to", f"<{aor}>"), ("call-id", call_id),
-                       ("cseq", f"{cseq} REGISTER"), ("contact", f"<sip:{config.username}@{config.host}:{config.port}>"),
+                       ("cseq", f"{cseq} REGISTER"), ("contact", f"<sip:{settings.phone_username}@{settings.phone_host}:{settings.phone_port}>"),
                        ("expires", str(expires))] + authorization
             reply = await self._transact(sip.request("REGISTER", f"sip:{host}", headers), addr, (call_id, cseq),
                                          tries=2 if expires == 0 else 4)  # unregistering at exit: brief
@@ -307,7 +296,7 @@ class Gateway(asyncio.DatagramProtocol):
                 challenge = reply.get("www-authenticate" if reply.status == 401 else "proxy-authenticate")
                 name = "authorization" if reply.status == 401 else "proxy-authorization"
                 authorization = [(name, sip.digest_authorization(challenge, "REGISTER", f"sip:{host}",
-                                                                 config.username, config.password))]
+                                                                 settings.phone_username, settings.phone_password))]
                 continue
             if reply.status == 200:
                 granted = re.search(r"expires=(\d+)", reply.get("contact"))
@@ -326,7 +315,7 @@ class Gateway(asyncio.DatagramProtocol):
             await self._bye(dialog)
         if self._register_task:
             self._register_task.cancel()
-            if self.config.registrar:
+            if self.settings.phone_registrar:
                 await self.register(expires=0)
 
 
