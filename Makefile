@@ -10,6 +10,8 @@ export RASA_TELEMETRY_ENABLED := false
 
 .PHONY: run test bootstrap clean nlu-report
 
+# The demo shows "sent" SMS codes at /v1/dev/outbox; the product's default keeps that off.
+run: export MYGOV_DEV_OUTBOX ?= true
 run: $(INSTALLED) $(WIDGET)
 	$(VENV)/bin/assistant up
 

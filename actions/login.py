@@ -36,8 +36,9 @@ def require_login(turn: Turn, resume_intent: str) -> bool:
 
 
 def pin_digits(text: str) -> str | None:
-    digits = re.sub(r"[\s\-]", "", text)
-    return digits if re.fullmatch(r"\d{4,6}", digits) else None
+    """The PIN in an answer: its one group of 4 to 6 digits ("2468", "24 68", "my pin is 2468"); else None."""
+    groups = [re.sub(r"\D", "", group) for group in re.findall(r"\d(?:[\s-]?\d)*", text)]
+    return groups[0] if len(groups) == 1 and 4 <= len(groups[0]) <= 6 else None
 
 
 async def check_phone_pin(turn: Turn, personal_number: str, pin: str) -> str | None:
@@ -48,8 +49,7 @@ async def check_phone_pin(turn: Turn, personal_number: str, pin: str) -> str | N
         except PortalAuthError as error:
             left = (error.fields or {}).get("attempts_left")
             return f"wrong_pin:{left}" if left is not None else "wrong_pin:?"
-    turn.token = token.access_token
-    turn.set("portal_token", token.access_token)
+    turn.log_in(token.access_token)
     async with turn.portal(act_for=False) as portal:
         me = await portal.me()
         if me.get("speech_rate") and not turn.tracker.get_slot("speech_rate"):
@@ -87,7 +87,8 @@ class ActionLogout(TurnAction):
             return
         async with turn.portal() as portal:
             await portal.logout()
-        for slot in ("portal_token", "act_for", "act_for_name", "application_id", "message_ids", "message_index"):
+        turn.log_out()
+        for slot in ("act_for", "act_for_name", "application_id", "message_ids", "message_index"):
             turn.set(slot, None)
         turn.say("logged_out")
 

@@ -20,8 +20,9 @@ from actions.inbox import ActionCheckInbox, ActionReadMessage
 from actions.informational import TOPICS, ActionInformational
 from actions.login import ActionActForCompany, ActionActForMyself, check_phone_pin, pin_digits
 from actions.portal_errors import PortalAuthError, PortalError, PortalInvalid, PortalLocked
-from actions.turn import SESSION_WARNING_INTENT, Turn, TurnAction
-from assistant.pin_seal import message_text
+from actions.turn import SESSION_WARNING_INTENT, Turn, TurnAction, expect_secret
+from assistant.identity import EXPECTING_SECONDS
+from assistant.pin_seal import is_sealed, message_text, open_value, seal_value, use_secret
 
 COMMAND_INTENTS = {"help", "repeat", "back", "cancel", "restart", "slower", "faster", "switch_language", "human_handoff"}
 COMMAND_MAX_WORDS = 4
@@ -68,7 +69,7 @@ class ValidateQuestionForm(FormValidationAction):
             return {}
         message = tracker.latest_message or {}
         intent = (message.get("intent") or {}).get("name")
-        text = message_text(message).strip()
+        text = message_text(message, tracker.sender_id).strip()
         if intent in COMMAND_INTENTS and len(text.split()) <= COMMAND_MAX_WORDS or intent == SESSION_WARNING_INTENT:
             return {}
         if intent in ("affirm", "deny") and len(text.split()) <= COMMAND_MAX_WORDS:
@@ -98,8 +99,10 @@ class ValidateQuestionForm(FormValidationAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         self.extra_events: list[EventType] = []
+        asking_before = tracker.get_slot("asking")  # the form's run changes the tracker's slots
         events = await super().run(dispatcher, tracker, domain)
         extra = [e for e in self.extra_events if e.get("name") not in {ev.get("name") for ev in events}]
+        expect_secret(tracker.sender_id, asking_before, [*extra, *events])
         return [*extra, *events]
 
     @staticmethod
@@ -108,30 +111,35 @@ class ValidateQuestionForm(FormValidationAction):
         if len(digits) != 11:
             turn.say("bad_personal_number")
             return {"answer": None}
-        return {"answer": None, "asking": "phone_pin", "login_personal_number": digits}
+        # Kept sealed, like the message it came in: the conversation store never holds it in the clear.
+        return {"answer": None, "asking": "phone_pin", "login_personal_number": seal_value(digits, turn.conversation)}
 
     @staticmethod
     async def _phone_pin(turn: Turn, text: str) -> dict[str, Any]:
-        pin = pin_digits(text)
+        pin = pin_digits(secret_answer(turn, text))
         if pin is None:
             turn.say("bad_pin_format")
             return {"answer": None}
+        personal_number = open_value(turn.slot("login_personal_number"), turn.conversation, ttl=EXPECTING_SECONDS)
+        if personal_number is None:  # too long ago: start the login again
+            turn.say("bad_personal_number")
+            return {"answer": None, "asking": "personal_number", "login_personal_number": None}
         try:
-            problem = await check_phone_pin(turn, turn.slot("login_personal_number") or "", pin)
+            problem = await check_phone_pin(turn, personal_number, pin)
         except PortalLocked as error:
             turn.say("locked", minutes=(error.fields or {}).get("minutes", 15))
             return {"answer": "locked", "asking": None, "pending": None, "login_personal_number": None}
         if problem:
             turn.say("wrong_pin", left=problem.split(":", 1)[1])
             return {"answer": None}
-        return {"answer": "ok", "asking": None, "login_personal_number": None, "portal_token": turn.token}
+        return {"answer": "ok", "asking": None, "login_personal_number": None}
 
     @staticmethod
     async def _signing_pin(turn: Turn, text: str) -> dict[str, Any]:
         if turn.voice_channel and not turn.keypad:
             turn.say("pin_keypad_only")
             return {"answer": None}
-        pin = pin_digits(text)
+        pin = pin_digits(secret_answer(turn, text))
         if pin is None:
             turn.say("bad_pin_format")
             return {"answer": None}
@@ -172,6 +180,12 @@ class ValidateQuestionForm(FormValidationAction):
         if app.next_field and not changing_one:
             return {"answer": None, "asking": "field"}
         return {"answer": "done", "asking": None}
+
+
+def secret_answer(turn: Turn, text: str) -> str:
+    """The secret to hand to the portal: a sealed one opens only once, so a stored copy cannot be replayed."""
+    message = turn.tracker.latest_message
+    return (use_secret(message, turn.conversation) or "") if is_sealed(message) else text
 
 
 class ActionQuestionDone(TurnAction):

@@ -1,10 +1,13 @@
 """One turn of an action: the user's language, their portal session, and what to say and set.
 
-Every action in this package subclasses `TurnAction`, so language, the portal token passed by a
-channel, and portal failures are handled the same way everywhere.
+Every action in this package subclasses `TurnAction`, so language, the citizen's portal session and
+portal failures are handled the same way everywhere. The session is never in the conversation: it is
+kept server-side for the conversation id (assistant/identity.py), put there by the channel that
+authenticated the user or by the login questions.
 """
 from __future__ import annotations
 
+import logging
 import re
 from abc import ABC, abstractmethod
 from datetime import datetime, timedelta
@@ -18,6 +21,7 @@ from actions.messages import say
 from actions.portal_client import PortalClient
 from actions.portal_errors import PortalAuthError, PortalError, PortalLocked
 from assistant import spoken
+from assistant.identity import identity_store
 from assistant.language import guess_language
 from assistant.pin_seal import message_text
 from assistant.settings import get_settings
@@ -26,6 +30,7 @@ from assistant.speech_rate import DEFAULT_RATE
 SESSION_WARNING_INTENT = "EXTERNAL_session_warning"
 DEFAULT_LANG = "ka"
 MAX_MESSAGE_CHARS = 1000
+log = logging.getLogger(__name__)
 
 
 class Turn:
@@ -33,8 +38,9 @@ class Turn:
 
     def __init__(self, dispatcher: CollectingDispatcher, tracker: Tracker, follow_language: bool = True) -> None:
         self.dispatcher, self.tracker = dispatcher, tracker
+        self.conversation: str = tracker.sender_id
         self.events: list[EventType] = []
-        self.text: str = message_text(tracker.latest_message)
+        self.text: str = message_text(tracker.latest_message, self.conversation)
         intent = (tracker.latest_message or {}).get("intent") or {}
         self.intent: str = intent.get("name") or ""
         self.confidence: float = float(intent.get("confidence") or 0.0)
@@ -50,11 +56,7 @@ class Turn:
         self.lang: str = guessed or tracker.get_slot("lang") or hinted or DEFAULT_LANG
         if self.lang != tracker.get_slot("lang"):
             self.set("lang", self.lang)
-        self.token: str | None = tracker.get_slot("portal_token")
-        passed = metadata.get("portal_token") if isinstance(metadata, dict) else None
-        if isinstance(passed, str) and passed and passed != self.token:
-            self.token = passed
-            self.set("portal_token", passed)
+        self.token: str | None = identity_store().token(self.conversation)
         # On voice channels a PIN must come from the keypad, never spoken aloud where others may hear it.
         self.keypad: bool = isinstance(metadata, dict) and metadata.get("input") == "keypad"
         self.channel: str = (metadata.get("channel") if isinstance(metadata, dict) else None) or tracker.get_latest_input_channel() or ""
@@ -94,6 +96,15 @@ class Turn:
         """Telegram or Messenger: identity comes only from a linked account, never a PIN typed into the chat."""
         return self.channel in {"telegram", "facebook"}
 
+    def log_in(self, token: str) -> None:
+        """From now on this conversation acts for the citizen of `token` (kept server-side, never in a slot)."""
+        self.token = token
+        identity_store().put_token(self.conversation, token)
+
+    def log_out(self) -> None:
+        self.token = None
+        identity_store().forget_token(self.conversation)
+
     def portal(self, act_for: bool = True) -> PortalClient:
         return PortalClient(token=self.token, act_for=self.slot("act_for") if act_for else None)
 
@@ -123,14 +134,22 @@ class TurnAction(Action, ABC):
         except PortalLocked as error:
             turn.say("locked", minutes=(error.fields or {}).get("minutes", 15))
         except PortalAuthError:
-            turn.set("portal_token", None)
+            turn.log_out()
             turn.set("act_for", None)
             turn.set("act_for_name", None)
             # On a messenger the channel renews the token with every message: a refusal means the link ended.
             turn.say("link_needed" if turn.messenger else "session_expired")
         except PortalError as error:
             turn.say_text(error.spoken(turn.lang))
+        expect_secret(tracker.sender_id, tracker.get_slot("asking"), turn.events)
         return turn.events
+
+
+def expect_secret(conversation: str, asking_before: str | None, events: list[EventType]) -> None:
+    """Tell the channels when a question for a secret starts or ends, so they seal what answers it."""
+    asked = [e.get("value") for e in events if e.get("event") == "slot" and e.get("name") == "asking"]
+    if asked and asked[-1] != asking_before:
+        identity_store().expect(conversation, asked[-1])
 
 
 def session_warning_reminder() -> EventType:

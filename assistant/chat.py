@@ -57,10 +57,10 @@ def run(args: argparse.Namespace) -> int:
                 print("The assistant could not start.")
                 return 1
             time.sleep(0.5)
-    sender = f"chat-{uuid.uuid4().hex[:12]}"
+    sender = f"chat-{uuid.uuid4().hex}"
     print("Type your message and press Enter. An empty line or Ctrl-D ends the chat.")
     try:
-        with httpx.Client(timeout=60) as http:
+        with httpx.Client(timeout=60, headers={"Authorization": f"Bearer {settings.kept_secret('rest_secret')}"}) as http:
             for line in sys.stdin if not sys.stdin.isatty() else iter(lambda: input(PROMPT), ""):
                 text = line.strip()
                 if not text:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from typing import Sequence
 
@@ -33,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    os.umask(0o077)  # databases, secrets, recordings and logs in the data directory are private
     parser = build_parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "func"):

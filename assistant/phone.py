@@ -70,7 +70,7 @@ async def serve(settings: Settings, webhook: str) -> None:
     listener, speaker = Listener(settings), Speaker.from_settings(settings)
 
     def new_session() -> TalkSession:
-        client = AssistantClient(webhook, f"phone-{uuid.uuid4().hex[:16]}", channel="phone")
+        client = AssistantClient(webhook, settings.kept_secret("rest_secret"), f"phone-{uuid.uuid4().hex}", channel="phone")
         return TalkSession(settings, client, settings.phone_language, listener=listener, speaker=speaker)
 
     loop = asyncio.get_running_loop()

@@ -61,7 +61,8 @@ def endpoints(settings: Settings) -> dict:
                    "db": url.path.lstrip("/"), "username": url.username or "", "password": url.password or ""}
     else:
         tracker = {"type": "SQL", "dialect": "sqlite", "db": str(settings.data_dir / "rasa_tracker.sqlite3")}
-    config: dict = {"action_endpoint": {"url": settings.actions_url}, "tracker_store": tracker}
+    action = {"url": settings.actions_url, "headers": {"Authorization": f"Bearer {settings.kept_secret('actions_secret')}"}}
+    config: dict = {"action_endpoint": action, "tracker_store": tracker}
     if settings.lock_store_url:
         url = urlparse(settings.lock_store_url)
         config["lock_store"] = {"type": "redis", "url": url.hostname, "port": url.port or 6379,
@@ -70,10 +71,12 @@ def endpoints(settings: Settings) -> dict:
 
 
 def _write_yaml(settings: Settings, name: str, content: dict) -> Path:
-    """A file Rasa reads, generated from settings into the data directory."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    """A file Rasa reads, generated from settings into the data directory (private: it may hold a secret)."""
+    settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     path = settings.data_dir / name
-    path.write_text(yaml.safe_dump(content, sort_keys=False))
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(yaml.safe_dump(content, sort_keys=False))
     return path
 
 
@@ -100,11 +103,16 @@ def write_credentials(settings: Settings) -> Path:
     return _write_yaml(settings, "credentials.yml", credentials(settings))
 
 
+def cors_origins(settings: Settings) -> list[str]:
+    """Browser origins that may call Rasa over HTTP: the configured ones, else the product's own web page."""
+    return list(settings.cors_origins) or [settings.web_url]
+
+
 def rasa_server_command(settings: Settings, model: Path) -> list[str]:
-    return [sys.executable, "-m", "rasa", "run", "--model", str(model), "--endpoints", str(write_endpoints(settings)),
-            "--credentials", str(write_credentials(settings)), "--interface", settings.rasa_host, "--port", str(settings.rasa_port),
-            "--cors", "*"]
+    return [sys.executable, "-m", "assistant.rasa_server", "run", "--model", str(model),
+            "--endpoints", str(write_endpoints(settings)), "--credentials", str(write_credentials(settings)),
+            "--interface", settings.rasa_host, "--port", str(settings.rasa_port), "--cors", *cors_origins(settings)]
 
 
 def action_server_command(settings: Settings) -> list[str]:
-    return [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.actions_port)]
+    return [sys.executable, "-m", "assistant.action_server"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import secrets
+import time
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
@@ -34,7 +35,15 @@ class Settings:
     lockout_attempts: int = 5
     lockout_minutes: int = 15
     otp_ttl_seconds: int = 300
-    dev_outbox: bool = True  # one-time codes readable at /dev/outbox (demo and tests only)
+    dev_outbox: bool = False  # one-time codes readable at /v1/dev/outbox: demo and tests only, loopback only
+    source_throttle_after: int = 5  # failed secrets from one source before its growing delays start
+    source_throttle_max_seconds: float = 900.0  # the longest delay a source is made to wait
+    trusted_proxies: tuple[str, ...] = ()  # addresses whose X-Forwarded-For names the real source
+    # Retention: what is kept only as long as it is needed (swept every retention_sweep_seconds).
+    conversation_retention_days: float = 30.0  # conversations in the tracker store
+    outbox_retention_hours: float = 24.0  # development SMS outbox
+    otp_retention_hours: float = 24.0  # one-time login challenges, used or not
+    retention_sweep_seconds: float = 300.0
     agency_api_key: str = ""  # empty: generated once and kept in data_dir
     agency_reply_delay_seconds: float = 30.0  # the simulated agency answers after this long
     agency_worker_interval_seconds: float = 1.0
@@ -59,9 +68,9 @@ class Settings:
     voice_ka_gain_db: float = -3.0  # the Georgian espeak-ng voice peaks near full scale: keep it from clipping
     voice_cache_items: int = 256  # synthesised prompts kept in memory; also kept on disk in data_dir/voice-cache
     voice_asr_en: str = "sphinx"  # sphinx (offline) | google (online) | whisper (local faster-whisper) | none
-    voice_asr_ka: str = "google"  # no offline Georgian recogniser exists: google | whisper | none
-    voice_google_endpoint: str = "http://www.google.com/speech-api/v2/recognize"
-    voice_google_key: str = ""  # empty: the library's shared key
+    voice_asr_ka: str = "none"  # no offline Georgian recogniser exists: google (opt-in, online) | whisper | none
+    voice_google_endpoint: str = "https://www.google.com/speech-api/v2/recognize"  # HTTPS, or http on loopback only
+    voice_google_key: str = ""  # the operator's own key; required for the online engine
     voice_online_timeout_seconds: float = 5.0  # an online engine that has not answered by then is given up on
     voice_whisper_model: str = ""  # a local faster-whisper model directory; nothing is downloaded
     voice_vad_mode: int = 2  # webrtcvad aggressiveness 0-3
@@ -73,6 +82,15 @@ class Settings:
     web_port: int = 8080
     web_rasa_url: str = ""  # empty: rasa_url; the address browsers use to reach Rasa's socket.io channel
     web_max_audio_bytes: int = 2 * 1024 * 1024  # a recording from the widget's microphone (about 60 s of Opus)
+    web_speech_max_chars: int = 1000  # longest text the synthesis endpoint speaks
+    web_speech_requests_per_minute: int = 60  # per source, for each speech endpoint
+    cors_origins: tuple[str, ...] = ()  # origins allowed to call Rasa from a browser; empty: the web page's own
+    rest_secret: str = ""  # empty: generated once and kept in data_dir; REST callers send Authorization: Bearer
+    actions_secret: str = ""  # empty: generated once and kept in data_dir; Rasa sends it to the action server
+    session_key: str = ""  # empty: generated once and kept in data_dir; signs web session resume secrets
+    identity_key: str = ""  # empty: generated once and kept in data_dir; encrypts portal tokens at rest
+    identity_db_url: str = ""  # empty: messenger_db_url, else tracker_db_url, else SQLite in data_dir
+    pin_seal_seconds: float = 120.0  # a sealed PIN opens only this long after it was typed, and once
     session_warning_seconds: int = 780  # warn before the 15-minute session (and portal token) runs out
     pin_seal_key: str = ""  # empty: generated once and kept in data_dir; channels and actions must share it
     # Phone line (voice/phone/, `assistant phone`): a SIP endpoint on UDP; see docs/phone.md.
@@ -88,6 +106,9 @@ class Settings:
     phone_username: str = ""
     phone_password: str = ""
     phone_register_seconds: int = 300
+    phone_invites_per_minute: int = 20  # per source address; more are refused with 503 until the minute passes
+    twilio_auth_token: str = ""  # checks X-Twilio-Signature; empty: the Twilio channel refuses every call
+    twilio_public_url: str = ""  # the https base URL Twilio reaches us at (signatures cover the exact URL)
     # Messengers (assistant/channels/messengers.py): Telegram and Facebook Messenger through Rasa's channels.
     telegram_token: str = ""  # the bot's token from @BotFather; empty: no Telegram channel
     telegram_api_url: str = "https://api.telegram.org"  # the Bot API server (or a local one, or a test stand-in)
@@ -132,11 +153,24 @@ class Settings:
             return value
         path = self.data_dir / f"{name}.txt"
         if not path.exists():
-            self.data_dir.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:  # another process made it at the same moment
+                return self._read_kept(path)
             with os.fdopen(fd, "w") as handle:
                 handle.write(secrets.token_urlsafe(32))
-        return path.read_text().strip()
+        return self._read_kept(path)
+
+    @staticmethod
+    def _read_kept(path: Path) -> str:
+        """A kept secret, waiting the instant another process may need to finish writing it."""
+        for _ in range(100):
+            value = path.read_text().strip()
+            if value:
+                return value
+            time.sleep(0.01)
+        raise RuntimeError(f"{path} is empty: delete it to make a new secret")
 
 
 def _coerce(kind: Any, raw: Any) -> Any:

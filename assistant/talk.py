@@ -23,7 +23,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from voice.talk import AssistantClient, TalkSession  # loads speech models: only for this command
     settings = get_settings()
-    session = TalkSession(settings, AssistantClient(args.webhook or f"{settings.rasa_url}/webhooks/rest/webhook"),
+    session = TalkSession(settings, AssistantClient(args.webhook or f"{settings.rasa_url}/webhooks/rest/webhook",
+                                                     settings.kept_secret("rest_secret")),
                           args.lang)
     if args.input_wav:
         if not args.output_dir:

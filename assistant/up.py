@@ -97,6 +97,8 @@ def run(args: argparse.Namespace) -> int:
     except PortInUse as exc:
         print(exc, file=sys.stderr)
         return 1
+    # The REST channel's secret exists before anything starts, so `assistant chat` and `talk` can use it.
+    settings.kept_secret("rest_secret")
     model = ensure_model(settings)
     processes: list[subprocess.Popen] = []
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))

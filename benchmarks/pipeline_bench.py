@@ -310,13 +310,13 @@ async def converse(client, webhook: str, token: str, turns: int, offset: int, re
             result.correct += expected in "\n".join(m.get("text", "") for m in response.json())
 
 
-async def serve_measure(webhook: str, token: str, pid: int, sequential: int, conversations: int, turns: int,
-                        long: int) -> Serving:
+async def serve_measure(webhook: str, rest_secret: str, token: str, pid: int, sequential: int, conversations: int,
+                        turns: int, long: int) -> Serving:
     import httpx
 
     result = Serving()
     limits = httpx.Limits(max_connections=conversations + 5, max_keepalive_connections=conversations + 5)
-    async with httpx.AsyncClient(timeout=120, limits=limits) as client:
+    async with httpx.AsyncClient(timeout=120, limits=limits, headers={"Authorization": f"Bearer {rest_secret}"}) as client:
         warm: list[float] = []
         await converse(client, webhook, token, 2 * len(TURNS), 0, Serving(), warm)
         await asyncio.sleep(1)
@@ -334,10 +334,15 @@ async def serve_measure(webhook: str, token: str, pid: int, sequential: int, con
     return result
 
 
-def breakdown(portal: str, actions: str, token: str, count: int = 60) -> dict[str, float]:
+def breakdown(settings, token: str, count: int = 60) -> dict[str, float]:  # type: ignore[no-untyped-def]
     """Where one message's time goes, without Rasa: the portal alone (the tax-debt lookup) and the
     action server alone (action_informational for a tax-debt message, which itself calls the portal)."""
     import httpx
+
+    from assistant.identity import IdentityStore
+
+    portal, actions = settings.portal_base_url, settings.actions_url
+    IdentityStore(settings).put_token("bench", token)  # as a channel does for a signed-in user
 
     def p50(call) -> float:
         times = []
@@ -351,16 +356,17 @@ def breakdown(portal: str, actions: str, token: str, count: int = 60) -> dict[st
         portal_ms = p50(lambda: http.get(f"{portal}/v1/info/tax-debt", headers={"Authorization": f"Bearer {token}"})
                         .raise_for_status())
         message = {"intent": {"name": "tax_debt", "confidence": 0.9}, "entities": [], "text": "How much tax do I owe?",
-                   "metadata": {"portal_token": token}}
+                   "metadata": {}}
         body = {"next_action": "action_informational", "sender_id": "bench", "version": "3.6.21", "domain": {},
-                "tracker": {"sender_id": "bench", "slots": {"lang": "en", "portal_token": token}, "latest_message": message,
+                "tracker": {"sender_id": "bench", "slots": {"lang": "en"}, "latest_message": message,
                             "events": [{"event": "user", "text": message["text"], "parse_data": message,
                                         "metadata": message["metadata"]}],
                             "paused": False, "followup_action": None, "active_loop": {},
                             "latest_action_name": "action_listen", "latest_event_time": time.time()}}
 
         def action() -> None:
-            response = http.post(actions, json=body)
+            response = http.post(actions, json=body,
+                                 headers={"Authorization": f"Bearer {settings.kept_secret('actions_secret')}"})
             response.raise_for_status()
             if "125" not in json.dumps(response.json(), ensure_ascii=False):
                 raise RuntimeError(f"action server answered unexpectedly: {response.text[:300]}")
@@ -423,7 +429,7 @@ def serve_all(models: dict[str, Path], work: Path, args: argparse.Namespace) -> 
     try:
         token = httpx.post(f"{stack.settings.portal_base_url}/v1/auth/phone-pin",
                            json={"personal_number": GIORGI, "pin": GIORGI_PIN}, timeout=30).json()["access_token"]
-        results["breakdown"] = breakdown(stack.settings.portal_base_url, stack.settings.actions_url, token)
+        results["breakdown"] = breakdown(stack.settings, token)
         for name, model in models.items():
             own = work / f"rasa-{name}"  # its own tracker store (SQLite) and endpoints file
             own.mkdir()
@@ -431,7 +437,7 @@ def serve_all(models: dict[str, Path], work: Path, args: argparse.Namespace) -> 
             proc, startup, imported = start_rasa(rasa_server_command(settings, model), stack.env, stack.webhook,
                                                  own / "rasa.log")
             try:
-                measured = asyncio.run(serve_measure(stack.webhook, token, proc.pid, args.messages,
+                measured = asyncio.run(serve_measure(stack.webhook, stack.rest_secret, token, proc.pid, args.messages,
                                                      args.conversations, args.turns, args.long))
                 measured.startup_s, measured.imports_s = startup, imported
                 results[name] = measured

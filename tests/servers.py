@@ -63,7 +63,7 @@ def portal_process(data_dir: Path, database_url: str | None = None, **settings: 
     port = free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "MYGOV_DATA_DIR": str(data_dir), "MYGOV_SECRET_KEY": TEST_SECRET,
            "MYGOV_AGENCY_API_KEY": TEST_AGENCY_KEY, "MYGOV_SETTINGS_FILE": str(data_dir / "none.yml"),
-           **{f"MYGOV_{k.upper()}": v for k, v in settings.items()}}
+           "MYGOV_DEV_OUTBOX": "true", **{f"MYGOV_{k.upper()}": v for k, v in settings.items()}}
     args = [sys.executable, "-m", "assistant.cli", "portal", "--port", str(port)]
     if database_url:
         args += ["--database-url", database_url]

@@ -47,6 +47,7 @@ class Stack:
         self.env = {**os.environ, **RASA_ENV, "PYTHONUNBUFFERED": "1", "MYGOV_DATA_DIR": str(data_dir),
                     "MYGOV_SECRET_KEY": TEST_SECRET, "MYGOV_AGENCY_API_KEY": TEST_AGENCY_KEY,
                     "MYGOV_SETTINGS_FILE": str(data_dir / "none.yml"), "MYGOV_AGENCY_REPLY_DELAY_SECONDS": "3600",
+                    "MYGOV_DEV_OUTBOX": "true",
                     **{k: str(v) for k, v in ports.items()}, **overrides}
         self.settings: Settings = load_settings(self.env)
         model = ensure_model(self.settings, quiet=True)
@@ -73,17 +74,21 @@ class Stack:
         for part in reversed(self.parts):
             part.stop()
 
+    @property
+    def rest_secret(self) -> str:
+        return self.settings.kept_secret("rest_secret")
+
     def conversation(self, token: str | None = None) -> "Conversation":
-        return Conversation(self.webhook, token)
+        return Conversation(self.webhook, self.rest_secret, token)
 
 
 class Conversation:
-    """One user talking to the assistant over the REST channel."""
+    """One user talking to the assistant over the REST channel, as a trusted back end does."""
 
-    def __init__(self, webhook: str, token: str | None = None) -> None:
+    def __init__(self, webhook: str, secret: str, token: str | None = None) -> None:
         self.webhook, self.token = webhook, token
         self.sender = f"test-{uuid.uuid4().hex[:12]}"
-        self.http = httpx.Client(timeout=120)
+        self.http = httpx.Client(timeout=120, headers={"Authorization": f"Bearer {secret}"})
 
     def say(self, text: str) -> str:
         """Send one message; return everything the assistant answered, one reply per line."""

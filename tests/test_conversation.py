@@ -209,7 +209,7 @@ def test_the_conversation_survives_restarts_of_the_action_server_and_rasa(stack:
 def test_terminal_chat_is_plain_text_for_screen_readers(stack: Stack, portal: Portal) -> None:
     token = portal.login(GIORGI)["Authorization"].split()[1]
     result = subprocess.run([sys.executable, "-m", "assistant.cli", "chat", "--url", stack.webhook, "--token", token],
-                            input="hello\nhow much tax do I owe?\n", capture_output=True, text=True, timeout=120)
+                            input="hello\nhow much tax do I owe?\n", capture_output=True, text=True, timeout=120, env=stack.env)
     lines = result.stdout.splitlines()
     assert result.returncode == 0
     assert "Assistant: Hello! I am the My.gov assistant. Tell me what you need. For help, say: help." in lines

@@ -250,5 +250,17 @@ def test_a_pin_typed_into_a_messenger_is_sealed_before_rasa_stores_it(messengers
     tracker = Path(messengers.stack.env["MYGOV_DATA_DIR"]) / "rasa_tracker.sqlite3"
     with sqlite3.connect(tracker) as db:
         texts = [row[0] for row in db.execute("SELECT data FROM events WHERE sender_id = ? AND type_name = 'user'",
-                                              (str(user.user["id"]),))]
+                                              (f"telegram:{user.user['id']}",))]
     assert texts and all("86420" not in text for text in texts) and any('"[PIN]"' in text for text in texts)
+
+
+def test_knowing_a_linked_chat_id_gives_no_access_through_another_channel(messengers: Messengers) -> None:
+    user = messengers.telegram_user()
+    user.says(messengers.link_code(GIORGI))
+    assert "Unread messages: 2" in " ".join(messengers.telegram.sent_texts(user.says("my messages")))
+    chat_id = str(user.user["id"])
+    for sender in (chat_id, f"telegram:{chat_id}"):  # a trusted back end's REST call names the chat
+        rest = messengers.stack.conversation()
+        rest.sender = sender
+        answer = rest.say("my messages")
+        assert "Unread" not in answer and "log in" in answer

@@ -29,8 +29,8 @@ async def talk(url: str, messages: list[dict], wait_for: str, timeout: float = 6
     done, confirmed = asyncio.Event(), asyncio.Future()
 
     @client.on("session_confirm")
-    async def on_confirm(session_id: str) -> None:
-        confirmed.set_result(session_id)
+    async def on_confirm(session: dict) -> None:
+        confirmed.set_result(session["session_id"])
 
     @client.on("bot_uttered")
     async def on_bot(data: dict) -> None:
@@ -40,9 +40,9 @@ async def talk(url: str, messages: list[dict], wait_for: str, timeout: float = 6
 
     await client.connect(url, transports=["websocket"])
     await client.emit("session_request", {"session_id": None})
-    session_id = await asyncio.wait_for(confirmed, timeout)
+    await asyncio.wait_for(confirmed, timeout)
     for message in messages:
-        await client.emit("user_uttered", {**message, "session_id": session_id})
+        await client.emit("user_uttered", message)
     try:
         await asyncio.wait_for(done.wait(), timeout)
     finally:

@@ -61,9 +61,11 @@ class Exchange:
 class AssistantClient:
     """The assistant's REST channel."""
 
-    def __init__(self, webhook: str, sender: str | None = None, timeout: float = 60.0, channel: str = "voice") -> None:
-        self.webhook, self.sender, self.channel = webhook, sender or f"{channel}-{uuid.uuid4().hex[:12]}", channel
-        self.http = httpx.Client(timeout=timeout)
+    def __init__(self, webhook: str, secret: str, sender: str | None = None, timeout: float = 60.0,
+                 channel: str = "voice") -> None:
+        """``secret``: the REST channel's shared secret (settings ``rest_secret``); it admits trusted back ends only."""
+        self.webhook, self.sender, self.channel = webhook, sender or f"{channel}-{uuid.uuid4().hex}", channel
+        self.http = httpx.Client(timeout=timeout, headers={"Authorization": f"Bearer {secret}"})
 
     def send(self, text: str, lang: str, keypad: bool = False) -> list[str]:
         """``keypad``: typed on a telephone keypad, which the dialogue requires for PINs on voice channels."""

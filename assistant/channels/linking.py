@@ -4,24 +4,24 @@ A message that is a link code (8 digits, or ``/start CODE`` / ``/link CODE``) or
 here and never reaches Rasa, so no code is stored in a conversation or logged. A linked account's
 link secret is kept encrypted (Fernet, ``messenger_link_key``) in a small table
 (``messenger_db_url``, SQLite in the data dir by default); with it the channel asks the portal for
-a short-lived access token, which it passes on as ``portal_token`` metadata with each message.
+a short-lived access token, which it passes on as ``portal_token`` metadata with each message; the
+channel guard keeps it server-side for the conversation (assistant/channels/guard.py).
 """
 from __future__ import annotations
 
-import base64
-import hashlib
 import logging
 import re
 import time
 from dataclasses import dataclass
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import InvalidToken
 from sqlalchemy import Column, MetaData, String, Table, create_engine, delete, select
 from sqlalchemy.engine import Engine
 
 from actions.portal_client import PortalClient
 from actions.portal_errors import PortalAuthError, PortalError, PortalLocked
 from assistant.channels.replies import reply
+from assistant.keys import fernet
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -66,8 +66,7 @@ class LinkStore:
             url = f"sqlite:///{settings.data_dir / 'messenger_links.sqlite3'}"
         self.engine: Engine = create_engine(url, future=True, pool_pre_ping=True)
         _metadata.create_all(self.engine)
-        key = settings.kept_secret("messenger_link_key")
-        self._fernet = Fernet(base64.urlsafe_b64encode(hashlib.sha256(key.encode()).digest()))
+        self._fernet = fernet(settings.kept_secret("messenger_link_key"))
 
     def get(self, platform: str, account: str) -> tuple[str, str] | None:
         with self.engine.connect() as db:

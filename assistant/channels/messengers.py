@@ -2,7 +2,9 @@
 
 A message (text, or a voice note already downloaded) is: recognised if spoken; answered here if it
 is a link code or /unlink (assistant/channels/linking.py); otherwise passed to the dialogue with the
-linked citizen's fresh portal token and the PIN seal (assistant/pin_seal.py). A spoken message is
+linked citizen's fresh portal token, which the guard keeps server-side, and secrets sealed
+(assistant/channels/guard.py). Conversation ids are the platform's account id namespaced by the
+platform (``telegram:…``), so no other channel can address them. A spoken message is
 answered in text and, when the platform can play it, also as a voice note at the user's rate.
 """
 from __future__ import annotations
@@ -12,10 +14,12 @@ from typing import Any, Awaitable, Callable
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
+from assistant.channels.guard import take_in
 from assistant.channels.linking import Linker
 from assistant.channels.replies import reply
 from assistant.channels.voice_notes import VoiceNotes, conversation
-from assistant.pin_seal import looks_like_pin, seal
+from assistant.identity import identity_store
+from assistant.pin_seal import looks_like_pin
 from assistant.settings import Settings
 from voice.prompts import prompt
 
@@ -27,10 +31,10 @@ DEFAULT_LANG = "ka"
 
 
 class Recording(OutputChannel):
-    """Passes every reply on to the platform and remembers its text, to be spoken as a voice note."""
+    """Passes every reply on to the platform's account and remembers its text, to be spoken as a voice note."""
 
-    def __init__(self, inner: OutputChannel) -> None:
-        self.inner = inner
+    def __init__(self, inner: OutputChannel, account: str) -> None:
+        self.inner, self.account = inner, account
         self.texts: list[str] = []
 
     def name(self) -> str:  # type: ignore[override]
@@ -39,7 +43,7 @@ class Recording(OutputChannel):
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
         if message.get("text"):
             self.texts.append(message["text"])
-        await self.inner.send_response(recipient_id, message)
+        await self.inner.send_response(self.account, message)
 
 
 class MessengerTurns:
@@ -53,7 +57,8 @@ class MessengerTurns:
     async def take(self, agent: Any, on_new_message: Handler, out: OutputChannel, account: str, *,
                    text: str | None = None, audio: bytes | None = None, lang_hint: str | None = None,
                    send_voice: SendVoice | None = None) -> None:
-        state = await conversation(agent, account)
+        sender = self.sender(account)
+        state = await conversation(agent, sender)
         lang = _language(state.lang, lang_hint)
         if audio is not None:
             heard = await self.voice.hear(audio, lang)
@@ -62,7 +67,7 @@ class MessengerTurns:
                 await self._say(out, account, [prompt(heard.problem, lang)], lang, state.speech_rate, send_voice)
                 return
             text = heard.transcript.text
-            if not looks_like_pin(text):  # never repeat a PIN into the chat, even a spoken one
+            if not looks_like_pin(text) and not identity_store().expecting(sender):  # never repeat a secret, even spoken
                 await out.send_text_message(account, reply("heard", lang, text=text))
         intercepted = await self.linker.intercept(account, text or "", lang)
         if intercepted:
@@ -72,16 +77,22 @@ class MessengerTurns:
                 return
             text = intercepted.then
         metadata = {**await self.linker.metadata(account), "language": lang}
-        sealed_text, metadata = seal(text or "", metadata)
-        recording = Recording(out)
-        await on_new_message(UserMessage(sealed_text, recording, account, input_channel=self.platform, metadata=metadata))
+        if "portal_token" not in metadata:  # not linked, or the link ended: nothing may act for anyone
+            identity_store().forget_token(sender)
+        recording = Recording(out, account)
+        await on_new_message(take_in(UserMessage(text or "", recording, sender, input_channel=self.platform,
+                                                 metadata=metadata)))
         if audio is not None and send_voice is not None and recording.texts:
-            after = await conversation(agent, account)  # "slower" in this very turn counts
+            after = await conversation(agent, sender)  # "slower" in this very turn counts
             await self._speak(account, recording.texts, after.lang or lang, after.speech_rate, send_voice)
+
+    def sender(self, account: str) -> str:
+        """The conversation id of a platform account."""
+        return f"{self.platform}:{account}"
 
     async def language(self, agent: Any, account: str, hint: str | None = None) -> str:
         """The language to answer in: the conversation's, else the platform's hint, else Georgian."""
-        return _language((await conversation(agent, account)).lang, hint)
+        return _language((await conversation(agent, self.sender(account))).lang, hint)
 
     async def _say(self, out: OutputChannel, account: str, texts: list[str], lang: str, rate: float | None,
                    send_voice: SendVoice | None) -> None:

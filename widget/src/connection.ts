@@ -1,6 +1,7 @@
-// Rasa's socket.io channel with session persistence: the session id is kept for this browser tab, so a
-// reload or a dropped connection resumes the same conversation. Messages typed while the connection is
-// down are kept and sent when it returns; nothing the user wrote is lost.
+// The assistant's socket.io channel: the server issues the session id and a resume secret, both kept for
+// this browser tab only, so a reload or a dropped connection resumes the same conversation and no other
+// tab or site can. Messages typed while the connection is down are kept and sent when it returns;
+// nothing the user wrote is lost.
 import { io, Socket } from "socket.io-client";
 
 export interface Choice {
@@ -20,6 +21,12 @@ export interface ConnectionEvents {
 }
 
 const SESSION_KEY = "mygov-assistant.session";
+const SECRET_KEY = "mygov-assistant.resume";
+
+interface SessionConfirm {
+  session_id?: string;
+  resume_secret?: string;
+}
 
 export class Connection {
   private socket: Socket;
@@ -31,10 +38,18 @@ export class Connection {
     // WebSocket only: Rasa's socket.io server sends no CORS headers for HTTP long-polling, and the
     // page is usually served from another origin than Rasa.
     this.socket = io(server, { transports: ["websocket"], path: "/socket.io" });
-    this.socket.on("connect", () => this.socket.emit("session_request", { session_id: this.sessionId }));
-    this.socket.on("session_confirm", (confirmed: string | { session_id?: string }) => {
-      this.sessionId = typeof confirmed === "string" ? confirmed : confirmed.session_id || this.sessionId;
-      if (this.sessionId) sessionStorage.setItem(SESSION_KEY, this.sessionId);
+    this.socket.on("connect", () =>
+      this.socket.emit("session_request", {
+        session_id: this.sessionId,
+        resume_secret: sessionStorage.getItem(SECRET_KEY),
+      }),
+    );
+    this.socket.on("session_confirm", (confirmed: SessionConfirm) => {
+      this.sessionId = confirmed.session_id || null;
+      if (this.sessionId && confirmed.resume_secret) {
+        sessionStorage.setItem(SESSION_KEY, this.sessionId);
+        sessionStorage.setItem(SECRET_KEY, confirmed.resume_secret);
+      }
       this.events.onStateChange(true);
       for (const text of this.waiting.splice(0)) this.emit(text);
     });
@@ -53,13 +68,14 @@ export class Connection {
   }
 
   private emit(text: string): void {
-    const metadata: Record<string, string> = { channel: "web" };
+    const metadata: Record<string, string> = {};
     if (this.token) metadata.portal_token = this.token;
-    this.socket.emit("user_uttered", { message: text, session_id: this.sessionId, metadata });
+    this.socket.emit("user_uttered", { message: text, metadata });
   }
 
   /** Forget this conversation (for a different signed-in person, or an explicit restart). */
   static forget(): void {
     sessionStorage.removeItem(SESSION_KEY);
+    sessionStorage.removeItem(SECRET_KEY);
   }
 }

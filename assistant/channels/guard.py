@@ -1,0 +1,35 @@
+"""What every channel does to a message before Rasa stores it: identity out, secrets sealed.
+
+A channel that authenticated its user may pass their portal token as ``portal_token`` metadata; it is
+taken out of the message here and kept server-side for that conversation (assistant/identity.py), so
+the conversation store never holds it. Secrets are then sealed (assistant/pin_seal.py).
+"""
+from __future__ import annotations
+
+from typing import Any, Awaitable, Callable
+
+from rasa.core.channels.channel import UserMessage
+
+from assistant.identity import identity_store
+from assistant.pin_seal import seal
+
+Handler = Callable[[UserMessage], Awaitable[Any]]
+TOKEN_KEY = "portal_token"
+
+
+def take_in(message: UserMessage) -> UserMessage:
+    store = identity_store()
+    metadata = dict(message.metadata or {})
+    token = metadata.pop(TOKEN_KEY, None)
+    if isinstance(token, str) and token:
+        store.put_token(message.sender_id, token)
+    message.text, message.metadata = seal(message.text or "", metadata, message.sender_id,
+                                          store.expecting(message.sender_id))
+    return message
+
+
+def guarded(on_new_message: Handler) -> Handler:
+    async def handle(message: UserMessage) -> Any:
+        return await on_new_message(take_in(message))
+
+    return handle
