@@ -43,7 +43,7 @@ def pin_digits(text: str) -> str | None:
 
 async def check_phone_pin(turn: Turn, personal_number: str, pin: str) -> str | None:
     """Log in; on success set the token and greet. Returns None, or the error to say before asking again."""
-    async with PortalClient() as anonymous:
+    async with PortalClient(source=turn.source) as anonymous:
         try:
             token = await anonymous.login_with_phone_pin(personal_number, pin)
         except PortalAuthError as error:

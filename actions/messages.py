@@ -110,6 +110,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "continue_session": {"ka": "გაგრძელება", "en": "Continue"},
     "session_warning": {"ka": "თქვენი სესია ორ წუთში დასრულდება. გასაგრძელებლად თქვით ნებისმიერი რამ.",
                         "en": "Your session will end in two minutes. Say anything to continue."},
+    "wait_before_retry": {"ka": "აქედან ძალიან ბევრი არასწორი მცდელობა იყო. გთხოვთ, დაელოდოთ: {wait}, შემდეგ სცადეთ ხელახლა.",
+                          "en": "There were too many wrong tries from here. Please wait {wait}, then try again."},
+    "internal_error": {"ka": "ბოდიში, ჩემ მხარეს რაღაც არ გამოვიდა. სცადეთ ხელახლა ან თქვით: დახმარება.",
+                       "en": "Sorry, something went wrong on my side. Please try again, or say: help."},
     "session_expired": {"ka": "თქვენი სესია ამოიწურა. თავიდან შედით სისტემაში.", "en": "Your session has expired. Please log in again."},
     # Acting for a company
     "acting_for": {"ka": "ახლა ვმოქმედებთ {name}-ის სახელით.", "en": "We are now acting for {name}."},

@@ -31,7 +31,8 @@ class PortalAuthError(PortalError):
 
 
 class PortalLocked(PortalError):
-    """423: too many wrong PINs or codes; the method is locked for a while."""
+    """423: too many wrong PINs or codes, the method is locked for a while; or 429: too many wrong attempts from
+    this address, which must wait (`fields['minutes']` in both cases, and `retry_after_seconds` for 429)."""
 
 
 class PortalForbidden(PortalError):
@@ -57,7 +58,7 @@ class PortalInvalid(PortalError):
 
 
 _BY_STATUS: dict[int, type[PortalError]] = {401: PortalAuthError, 403: PortalForbidden, 404: PortalNotFound,
-                                            409: PortalConflict, 423: PortalLocked}
+                                            409: PortalConflict, 423: PortalLocked, 429: PortalLocked}
 
 
 def error_from_response(status: int, body: Any) -> PortalError:

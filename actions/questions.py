@@ -20,7 +20,7 @@ from actions.inbox import ActionCheckInbox, ActionReadMessage
 from actions.informational import TOPICS, ActionInformational
 from actions.login import ActionActForCompany, ActionActForMyself, check_phone_pin, pin_digits
 from actions.portal_errors import PortalAuthError, PortalError, PortalInvalid, PortalLocked
-from actions.turn import SESSION_WARNING_INTENT, Turn, TurnAction, expect_secret
+from actions.turn import SESSION_WARNING_INTENT, Turn, TurnAction, expect_secret, say_locked
 from assistant.identity import EXPECTING_SECONDS
 from assistant.pin_seal import is_sealed, message_text, open_value, seal_value, use_secret
 
@@ -127,7 +127,7 @@ class ValidateQuestionForm(FormValidationAction):
         try:
             problem = await check_phone_pin(turn, personal_number, pin)
         except PortalLocked as error:
-            turn.say("locked", minutes=(error.fields or {}).get("minutes", 15))
+            say_locked(turn, error)
             return {"answer": "locked", "asking": None, "pending": None, "login_personal_number": None}
         if problem:
             turn.say("wrong_pin", left=problem.split(":", 1)[1])
@@ -147,7 +147,7 @@ class ValidateQuestionForm(FormValidationAction):
             async with turn.portal() as portal:
                 await portal.approve_signature(turn.slot("signing_request_id"), pin)
         except PortalLocked as error:
-            turn.say("locked", minutes=(error.fields or {}).get("minutes", 15))
+            say_locked(turn, error)
             return {"answer": "locked", "asking": None, "pending": None}
         except PortalAuthError as error:
             turn.say("wrong_pin", left=(error.fields or {}).get("attempts_left", "?"))

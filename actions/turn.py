@@ -60,6 +60,8 @@ class Turn:
         # On voice channels a PIN must come from the keypad, never spoken aloud where others may hear it.
         self.keypad: bool = isinstance(metadata, dict) and metadata.get("input") == "keypad"
         self.channel: str = (metadata.get("channel") if isinstance(metadata, dict) else None) or tracker.get_latest_input_channel() or ""
+        # Who is typing, as the channel saw them: the portal throttles wrong secrets per source.
+        self.source: str | None = metadata.get("source") if isinstance(metadata, dict) else None
 
     def slot(self, name: str) -> Any:
         for event in reversed(self.events):
@@ -106,7 +108,7 @@ class Turn:
         identity_store().forget_token(self.conversation)
 
     def portal(self, act_for: bool = True) -> PortalClient:
-        return PortalClient(token=self.token, act_for=self.slot("act_for") if act_for else None)
+        return PortalClient(token=self.token, act_for=self.slot("act_for") if act_for else None, source=self.source)
 
 
 class TurnAction(Action, ABC):
@@ -132,7 +134,7 @@ class TurnAction(Action, ABC):
             if turn.token and turn.answering_message and not turn.messenger:
                 turn.events.append(session_warning_reminder())
         except PortalLocked as error:
-            turn.say("locked", minutes=(error.fields or {}).get("minutes", 15))
+            say_locked(turn, error)
         except PortalAuthError:
             turn.log_out()
             turn.set("act_for", None)
@@ -141,6 +143,10 @@ class TurnAction(Action, ABC):
             turn.say("link_needed" if turn.messenger else "session_expired")
         except PortalError as error:
             turn.say_text(error.spoken(turn.lang))
+        except Exception as error:  # a blind user must hear something, never silence after a crash
+            log.error("action %s failed: %s", self.name(), type(error).__name__)
+            turn.events.clear()  # half an action's changes would leave the dialogue in a state nobody planned
+            turn.say("internal_error")
         expect_secret(tracker.sender_id, tracker.get_slot("asking"), turn.events)
         return turn.events
 
@@ -150,6 +156,20 @@ def expect_secret(conversation: str, asking_before: str | None, events: list[Eve
     asked = [e.get("value") for e in events if e.get("event") == "slot" and e.get("name") == "asking"]
     if asked and asked[-1] != asking_before:
         identity_store().expect(conversation, asked[-1])
+
+
+def say_locked(turn: Turn, error: PortalLocked) -> None:
+    """A lock of the citizen's login (423), or a wait the portal imposes on this source (429), each said as it is."""
+    fields = error.fields or {}
+    if error.status != 429:
+        turn.say("locked", minutes=fields.get("minutes", 15))
+        return
+    seconds = int(fields.get("retry_after_seconds") or 60)
+    if seconds < 120:
+        wait = spoken.count_phrase(seconds, "წამი" if turn.lang == "ka" else ("second", "seconds"), turn.lang)
+    else:
+        wait = spoken.count_phrase(-(-seconds // 60), "წუთი" if turn.lang == "ka" else ("minute", "minutes"), turn.lang)
+    turn.say("wait_before_retry", wait=wait)
 
 
 def session_warning_reminder() -> EventType:

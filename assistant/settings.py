@@ -38,7 +38,9 @@ class Settings:
     dev_outbox: bool = False  # one-time codes readable at /v1/dev/outbox: demo and tests only, loopback only
     source_throttle_after: int = 5  # failed secrets from one source before its growing delays start
     source_throttle_max_seconds: float = 900.0  # the longest delay a source is made to wait
-    trusted_proxies: tuple[str, ...] = ()  # addresses whose X-Forwarded-For names the real source
+    # Addresses whose X-Forwarded-For names the real source: the assistant's action servers (which pass the
+    # channel's user) and reverse proxies. Loopback by default: on one machine, the assistant.
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
     # Retention: what is kept only as long as it is needed (swept every retention_sweep_seconds).
     conversation_retention_days: float = 30.0  # conversations in the tracker store
     outbox_retention_hours: float = 24.0  # development SMS outbox

@@ -111,7 +111,7 @@ def _date_parts(text: str) -> tuple[int, int, int] | None:
     if numeric:
         a, b, c = (int(p) for p in numeric.groups())
         return (a, b, c) if a > 31 else (c, b, a)
-    numbers = [int(n) for n in re.findall(r"\d+", text)]
+    numbers = [int(n) for n in re.findall(r"\d+", text) if len(n) <= 8]  # longer is no part of a date
     months = [m for m in map(_month, re.findall(r"[^\W\d_]+", text)) if m]
     years = [n for n in numbers if n > 31]
     days = [n for n in numbers if n <= 31]
@@ -125,7 +125,7 @@ def _parse_date(text: str) -> date:
     if parts is not None:
         try:
             return date(*parts)
-        except ValueError:
+        except (ValueError, OverflowError):  # a month of 13, or a year of 20 digits
             pass
     raise _error("invalid_date", "Give a real date, for example 14 March 2026.",
                  "მიუთითეთ ნამდვილი თარიღი, მაგალითად 2026 წლის 14 მარტი.")
@@ -181,7 +181,8 @@ def validate_value(spec: FormField, raw: Any, agency_ids: frozenset[str] = froze
         return value.isoformat()
     if kind == "number":
         cleaned = re.sub(r"\s", "", text)
-        if not re.fullmatch(r"-?\d+", cleaned):
+        # Eighteen digits are more than any answer needs, and far fewer than Python refuses to convert.
+        if not re.fullmatch(r"-?\d{1,18}", cleaned):
             raise _error("invalid_number", "Give a whole number.", "მიუთითეთ მთელი რიცხვი.")
         number = int(cleaned)
         if (spec.min_value is not None and number < spec.min_value) or (spec.max_value is not None and number > spec.max_value):

@@ -1,8 +1,6 @@
 """The agency side: a back-office API and a worker that answers submitted applications after a delay."""
 from __future__ import annotations
 
-import asyncio
-import logging
 from datetime import timedelta
 
 from fastapi import APIRouter, Depends
@@ -16,7 +14,6 @@ from portal.models import Application, Citizen, Entity, Representation, utcnow
 from portal.routes_applications import application_json
 from portal.schemas import AgencyAdvance, Json, RepresentationBody
 
-log = logging.getLogger("portal.agency")
 router = APIRouter(prefix="/v1/agency", tags=["agency back office"], dependencies=[Depends(agency_caller)])
 
 
@@ -45,17 +42,6 @@ def answer_due(sessions: sessionmaker, delay_seconds: float) -> int:
             if advance(db, app, IN_REVIEW):
                 answered += advance(db, app, COMPLETED)
     return answered
-
-
-async def run_worker(sessions: sessionmaker, delay_seconds: float, interval_seconds: float) -> None:
-    while True:
-        try:
-            answered = await asyncio.to_thread(answer_due, sessions, delay_seconds)
-            if answered:
-                log.info("agency worker answered %d application(s)", answered)
-        except Exception:  # the worker must outlive a database hiccup
-            log.exception("agency worker pass failed")
-        await asyncio.sleep(interval_seconds)
 
 
 @router.post("/applications/{application_id}/advance", summary="Move an application on and, when done, reply")

@@ -5,9 +5,11 @@ import hashlib
 import json
 import uuid
 
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from catalog_index import get_catalogue
+from portal.db import insert_missing
 from portal.models import Application, Citizen, Counter, InboxMessage, StatusEvent, utcnow
 
 DRAFT, SUBMITTED, IN_REVIEW, COMPLETED, REJECTED = "draft", "submitted", "in_review", "completed", "rejected"
@@ -22,14 +24,14 @@ def content_sha256(application: Application) -> str:
 
 
 def next_registration_number(db: Session) -> str:
+    """The next number of this year, from a counter row changed by one UPDATE: parallel submits never share one."""
     year = utcnow().year
     name = f"registration-{year}"
-    counter = db.get(Counter, name, with_for_update=True)
-    if counter is None:
-        counter = Counter(name=name, value=0)
-        db.add(counter)
-    counter.value += 1
-    return f"MG-{year}-{counter.value:06d}"
+    insert_missing(db, Counter, name=name, value=0)
+    db.execute(update(Counter).where(Counter.name == name).values(value=Counter.value + 1)
+               .execution_options(synchronize_session=False))
+    value = db.execute(select(Counter.value).where(Counter.name == name)).scalar_one()
+    return f"MG-{year}-{value:06d}"
 
 
 def set_status(application: Application, status: str) -> None:

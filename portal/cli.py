@@ -28,8 +28,9 @@ def serve(settings: Settings) -> None:
     from portal.app import create_app
 
     ensure_free(settings.portal_host, settings.portal_port, "The portal")
+    # proxy_headers off: uvicorn would believe X-Forwarded-For from 127.0.0.1; portal/attempts.py decides whom to believe.
     uvicorn.run(create_app(settings), host=settings.portal_host, port=settings.portal_port,
-                access_log=False, log_level="info", ws="none")
+                access_log=False, log_level="info", ws="none", proxy_headers=False)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -42,9 +43,11 @@ def run(args: argparse.Namespace) -> int:
         reset_demo_data(make_engine(settings.sqlalchemy_url))
         print("The portal's demo data is back to its initial state.")
         return 0
+    from portal.errors import UnsafeSettings
+
     try:
         serve(settings)
-    except PortInUse as exc:
+    except (PortInUse, UnsafeSettings) as exc:
         print(exc, file=sys.stderr)
         return 1
     return 0

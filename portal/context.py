@@ -1,4 +1,4 @@
-"""What every request handler needs, built once per app: settings, sessions, tokens, lockout."""
+"""What every request handler needs, built once per app: settings, sessions, tokens, lockout, throttle."""
 from __future__ import annotations
 
 import hmac
@@ -10,9 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.settings import Settings
+from portal.attempts import Lockout, SourceThrottle
 from portal.errors import UNAUTHENTICATED, ApiError
 from portal.models import ENTITY, PERSON, Citizen, Representation
-from portal.security import Lockout, Principal, TokenService
+from portal.security import Principal, TokenService
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class PortalContext:
     sessions: sessionmaker
     tokens: TokenService
     lockout: Lockout
+    throttle: SourceThrottle
     agency_key: str
 
 

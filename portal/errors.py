@@ -5,9 +5,10 @@ from typing import Any
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, en: str, ka: str, fields: dict[str, Any] | None = None) -> None:
+    def __init__(self, status: int, code: str, en: str, ka: str, fields: dict[str, Any] | None = None,
+                 headers: dict[str, str] | None = None) -> None:
         super().__init__(en)
-        self.status, self.code, self.en, self.ka, self.fields = status, code, en, ka, fields
+        self.status, self.code, self.en, self.ka, self.fields, self.headers = status, code, en, ka, fields, headers
 
     def body(self) -> dict[str, Any]:
         error: dict[str, Any] = {"code": self.code, "message": {"en": self.en, "ka": self.ka}}
@@ -22,3 +23,7 @@ def not_found(what_en: str, what_ka: str) -> ApiError:
 
 UNAUTHENTICATED = ApiError(401, "unauthenticated", "Log in first: the access token is missing, invalid or expired.",
                            "ჯერ გაიარეთ ავტორიზაცია: წვდომის ტოკენი არ არის, არასწორია ან ვადაგასულია.")
+
+
+class UnsafeSettings(ValueError):
+    """Settings the portal refuses to start with, said in one sentence for the operator."""

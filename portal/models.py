@@ -57,13 +57,17 @@ class Representation(Base):
     entity = relationship(Entity)
 
 
-class AuthAttempts(Base):
-    """Wrong-secret counter per citizen and method; a lock after too many."""
+class AttemptCount(Base):
+    """Failed secrets counted per scope and key (a citizen's method, a messenger account, a source address).
 
-    __tablename__ = "auth_attempts"
-    personal_number = Column(String(11), primary_key=True)
-    method = Column(String(20), primary_key=True)
+    Changed only by single conditional UPDATEs (portal/attempts.py), so parallel attempts cannot lose a count.
+    """
+
+    __tablename__ = "attempt_counts"
+    scope = Column(String(40), primary_key=True)
+    key = Column(String(100), primary_key=True)
     failures = Column(Integer, nullable=False, default=0)
+    window_started = Column(DateTime, nullable=True)
     locked_until = Column(DateTime, nullable=True)
 
 
@@ -118,6 +122,7 @@ class Application(Base):
     author = Column(String(11), nullable=False)
     service_id = Column(String(100), nullable=False)
     status = Column(String(20), nullable=False)
+    version = Column(Integer, nullable=False, default=0, server_default="0")  # bumped by every change of a draft
     fields = Column(Text, nullable=False, default="{}")
     registration_number = Column(String(30), nullable=True, unique=True)
     created_at = Column(DateTime, nullable=False, default=utcnow)
@@ -245,13 +250,3 @@ class MessengerLinkToken(Base):
     jti = Column(String(36), primary_key=True)
     link_id = Column(String(36), ForeignKey("messenger_links.id"), nullable=False, index=True)
     expires_at = Column(DateTime, nullable=False)
-
-
-class MessengerLinkAttempts(Base):
-    """Wrong link codes per messenger account (there is no citizen to count them against yet)."""
-
-    __tablename__ = "messenger_link_attempts"
-    platform = Column(String(20), primary_key=True)
-    account = Column(String(100), primary_key=True)
-    failures = Column(Integer, nullable=False, default=0)
-    locked_until = Column(DateTime, nullable=True)

@@ -6,8 +6,8 @@ import uuid
 from datetime import timedelta
 from typing import Callable
 
-from fastapi import APIRouter, Depends
-from sqlalchemy import select
+from fastapi import APIRouter, Depends, Request
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from portal.context import PortalContext, context, db_session, principal
@@ -19,8 +19,8 @@ from portal.security import Principal, check_secret, hash_secret
 router = APIRouter(prefix="/v1/auth", tags=["identity"])
 outbox_router = APIRouter(prefix="/v1/dev", tags=["development"])
 
-WRONG_CREDENTIALS = ApiError(401, "wrong_credentials", "The personal number or the secret is not correct.",
-                             "პირადი ნომერი ან საიდუმლო კოდი არასწორია.")
+CODE_EXPIRED = ApiError(401, "code_expired", "This code has expired or was used. Log in again.",
+                        "კოდი ვადაგასულია ან უკვე გამოყენებულია. თავიდან გაიარეთ ავტორიზაცია.")
 
 
 def _token(ctx: PortalContext, citizen: Citizen, method: str) -> Json:
@@ -29,22 +29,24 @@ def _token(ctx: PortalContext, citizen: Citizen, method: str) -> Json:
             "expires_in": ctx.settings.token_ttl_seconds, "method": method}
 
 
-def _check(ctx: PortalContext, db: Session, personal_number: str, secret: str, method: str,
-           stored: Callable[[Citizen], str]) -> Citizen:
-    """Verify one secret under lockout; the same answer for an unknown person as for a wrong secret."""
+def _citizen_secret(ctx: PortalContext, db: Session, request: Request, personal_number: str, secret: str,
+                    method: str, stored: Callable[[Citizen], str]) -> Citizen:
+    """Check one login secret behind the source's throttle and the citizen's lockout (portal/attempts.py).
+
+    An unknown personal number is counted, checked as slowly and refused in the same words as a wrong secret.
+    """
     citizen = db.get(Citizen, personal_number)
-    if citizen is None:
-        raise WRONG_CREDENTIALS
-    ctx.lockout.ensure_open(db, personal_number, method)
-    if not check_secret(secret, stored(citizen)):
-        raise ctx.lockout.failed(db, personal_number, method)
-    ctx.lockout.succeeded(db, personal_number, method)
+    with ctx.throttle.attempt(db, request):
+        ctx.lockout.verify(db, method, personal_number, lambda: check_secret(secret, stored(citizen) if citizen else None))
+    db.commit()
+    assert citizen is not None  # a right secret needs a stored one
     return citizen
 
 
 @router.post("/password", summary="Step 1 of web login: password; a one-time code goes by SMS")
-def password_login(body: PasswordLogin, ctx: PortalContext = Depends(context), db: Session = Depends(db_session)) -> Json:
-    citizen = _check(ctx, db, body.personal_number, body.password, "password", lambda c: c.password_hash)
+def password_login(body: PasswordLogin, request: Request, ctx: PortalContext = Depends(context),
+                   db: Session = Depends(db_session)) -> Json:
+    citizen = _citizen_secret(ctx, db, request, body.personal_number, body.password, "password", lambda c: c.password_hash)
     code = f"{secrets.randbelow(10**6):06d}"
     challenge = OtpChallenge(id=str(uuid.uuid4()), personal_number=citizen.personal_number, code_hash=hash_secret(code),
                              expires_at=utcnow() + timedelta(seconds=ctx.settings.otp_ttl_seconds))
@@ -55,28 +57,31 @@ def password_login(body: PasswordLogin, ctx: PortalContext = Depends(context), d
 
 
 @router.post("/otp", summary="Step 2 of web login: the one-time code")
-def otp_login(body: OtpLogin, ctx: PortalContext = Depends(context), db: Session = Depends(db_session)) -> Json:
-    challenge = db.get(OtpChallenge, body.challenge_id)
-    if challenge is None or challenge.used or challenge.expires_at < utcnow():
-        raise ApiError(401, "code_expired", "This code has expired or was used. Log in again.",
-                       "კოდი ვადაგასულია ან უკვე გამოყენებულია. თავიდან გაიარეთ ავტორიზაცია.")
-    citizen = _check(ctx, db, challenge.personal_number, body.code, "otp", lambda _: challenge.code_hash)
-    challenge.used = True
+def otp_login(body: OtpLogin, request: Request, ctx: PortalContext = Depends(context), db: Session = Depends(db_session)) -> Json:
+    with ctx.throttle.attempt(db, request):  # guessing challenge ids costs the source like guessing codes
+        challenge = db.get(OtpChallenge, body.challenge_id)
+        if challenge is None or challenge.used or challenge.expires_at < utcnow():
+            raise CODE_EXPIRED
+        ctx.lockout.verify(db, "otp", challenge.personal_number, lambda: check_secret(body.code, challenge.code_hash))
+        used = db.execute(update(OtpChallenge).where(OtpChallenge.id == challenge.id, OtpChallenge.used.is_(False))
+                          .values(used=True).execution_options(synchronize_session=False)).rowcount
+        if not used:  # a parallel request with the same code won
+            raise CODE_EXPIRED
     db.commit()
-    return _token(ctx, citizen, "password+otp")
+    return _token(ctx, db.get(Citizen, challenge.personal_number), "password+otp")
 
 
 @router.post("/id-card", summary="Login with the ID card in the reader and its authentication PIN")
-def id_card_login(body: PinLogin, ctx: PortalContext = Depends(context), db: Session = Depends(db_session)) -> Json:
-    citizen = _check(ctx, db, body.personal_number, body.pin, "card_pin", lambda c: c.card_pin_hash)
-    db.commit()
+def id_card_login(body: PinLogin, request: Request, ctx: PortalContext = Depends(context),
+                  db: Session = Depends(db_session)) -> Json:
+    citizen = _citizen_secret(ctx, db, request, body.personal_number, body.pin, "card_pin", lambda c: c.card_pin_hash)
     return _token(ctx, citizen, "id-card")
 
 
 @router.post("/phone-pin", summary="Login for voice and phone channels with the phone PIN")
-def phone_pin_login(body: PinLogin, ctx: PortalContext = Depends(context), db: Session = Depends(db_session)) -> Json:
-    citizen = _check(ctx, db, body.personal_number, body.pin, "phone_pin", lambda c: c.phone_pin_hash)
-    db.commit()
+def phone_pin_login(body: PinLogin, request: Request, ctx: PortalContext = Depends(context),
+                    db: Session = Depends(db_session)) -> Json:
+    citizen = _citizen_secret(ctx, db, request, body.personal_number, body.pin, "phone_pin", lambda c: c.phone_pin_hash)
     return _token(ctx, citizen, "phone-pin")
 
 
@@ -87,7 +92,7 @@ def logout(who: Principal = Depends(principal), ctx: PortalContext = Depends(con
     return {"logged_out": True}
 
 
-@outbox_router.get("/outbox", summary="SMS the portal sent (development mode only)")
+@outbox_router.get("/outbox", summary="SMS the portal sent (development mode only, never on a public address)")
 def dev_outbox(personal_number: str, db: Session = Depends(db_session)) -> Json:
     rows = db.execute(select(OutboxMessage).where(OutboxMessage.personal_number == personal_number)
                       .order_by(OutboxMessage.id.desc()).limit(20)).scalars()

@@ -5,7 +5,8 @@ the bot. The bot's channel redeems it here for a link id and a link secret, whic
 them it asks for a short-lived access token before passing the citizen's messages on. There is no
 master key: each link is its own credential, and unlinking (by the citizen here, or by the bot)
 revokes the tokens already issued through it. Wrong codes are counted per messenger account and
-locked like PINs. Codes travel only in request bodies, so the access log never sees them.
+locked like PINs; a code is used up by one conditional UPDATE, so accounts trying it at once cannot
+all redeem it. Codes travel only in request bodies, so the access log never sees them.
 """
 from __future__ import annotations
 
@@ -26,11 +27,10 @@ from assistant.settings import Settings
 from portal.context import PortalContext, context, current_citizen, db_session
 from portal.errors import ApiError, not_found
 from portal.models import (
-    Citizen, MessengerLink, MessengerLinkAttempts, MessengerLinkCode, MessengerLinkToken, RevokedToken, utcnow,
+    Citizen, MessengerLink, MessengerLinkCode, MessengerLinkToken, RevokedToken, utcnow,
 )
 from portal.routes_auth import _token
 from portal.schemas import Json, Strict
-from portal.security import Lockout
 
 router = APIRouter(prefix="/v1/messenger-links", tags=["messenger links"])
 
@@ -52,15 +52,6 @@ class Redeem(Strict):
 class LinkProof(Strict):
     link_id: LinkId  # type: ignore[valid-type]
     link_secret: Secret  # type: ignore[valid-type]
-
-
-class AccountLockout(Lockout):
-    """The PIN lockout, counted per messenger account: a wrong code has no citizen yet."""
-
-    table = MessengerLinkAttempts
-
-    def _new(self, platform: str, account: str) -> MessengerLinkAttempts:
-        return MessengerLinkAttempts(platform=platform, account=account, failures=0)
 
 
 WRONG_LINK = ApiError(401, "link_revoked", "This messenger account is no longer linked. Ask the portal for a new code.",
@@ -145,14 +136,16 @@ def unlink(link_id: str, citizen: Citizen = Depends(current_citizen), db: Sessio
 @router.post("/redeem", summary="For a messenger channel: link the account that sent this code",
              dependencies=[Depends(channel_caller)])
 def redeem(body: Redeem, ctx: PortalContext = Depends(context), db: Session = Depends(db_session)) -> Json:
-    lockout = AccountLockout(ctx.lockout.attempts, ctx.lockout.minutes)
-    lockout.ensure_open(db, body.platform, body.account)
     digest = _digest(ctx, body.code)
-    row = db.get(MessengerLinkCode, digest, with_for_update=True) if digest else None  # one redemption, even at once
-    if row is None or row.used or row.expires_at < utcnow():
-        raise lockout.failed(db, body.platform, body.account)
-    lockout.succeeded(db, body.platform, body.account)
-    row.used = True
+
+    def use_code() -> bool:
+        return bool(digest) and db.execute(
+            update(MessengerLinkCode).where(MessengerLinkCode.code_digest == digest, MessengerLinkCode.used.is_(False),
+                                            MessengerLinkCode.expires_at >= utcnow())
+            .values(used=True).execution_options(synchronize_session=False)).rowcount == 1
+
+    ctx.lockout.verify(db, f"link:{body.platform}", body.account, use_code)  # a wrong code has no citizen yet
+    row = db.get(MessengerLinkCode, digest)
     previous = db.execute(select(MessengerLink).where(MessengerLink.platform == body.platform,
                                                       MessengerLink.account == body.account,
                                                       MessengerLink.revoked_at.is_(None))).scalars()

@@ -1,17 +1,37 @@
 """Request bodies. Strict types, so a number where text belongs is a clear 422, not a silent cast."""
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, Optional, Union
 
-from pydantic import BaseModel, StrictInt, StrictStr, constr
+from pydantic import BaseModel, StrictInt, StrictStr, constr, root_validator
 
 PersonalNumber = constr(strict=True, regex=r"^\d{11}$")
 Pin = constr(strict=True, regex=r"^\d{4,6}$")
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _unstorable(value: Any) -> bool:
+    """Text no database keeps: NUL (PostgreSQL refuses it) and half a UTF-16 pair, which JSON may escape ("\\ud800")
+    but UTF-8 cannot encode. Refused as a 422 instead of failing in the database or in the reply."""
+    if isinstance(value, str):
+        return _UNSTORABLE.search(value) is not None
+    if isinstance(value, dict):
+        return any(_unstorable(k) or _unstorable(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_unstorable(item) for item in value)
+    return False
 
 
 class Strict(BaseModel):
     class Config:
         extra = "forbid"
+
+    @root_validator(pre=True)
+    def _storable(cls, values: Dict[str, Any]) -> Dict[str, Any]:  # noqa: N805 (pydantic passes the class)
+        if _unstorable(values):
+            raise ValueError("Text cannot hold NUL or a lone surrogate escape (\\ud800 to \\udfff).")
+        return values
 
 
 class PasswordLogin(Strict):

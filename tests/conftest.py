@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Mapping
 
 import httpx
 import pytest
@@ -41,3 +41,23 @@ def portal(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         client = Portal(base, data_dir)
         yield client
         client.http.close()
+
+
+@contextlib.contextmanager
+def settings_of(environment: Mapping[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """This test process reads the settings (and kept secrets) a server started with `environment` reads."""
+    from assistant.identity import identity_store
+    from assistant.keys import kept_fernet
+    from assistant.settings import get_settings
+
+    for name, value in environment.items():
+        if name.startswith("MYGOV_"):
+            monkeypatch.setenv(name, value)
+    caches = (get_settings, identity_store, kept_fernet)
+    for cached in caches:
+        cached.cache_clear()
+    try:
+        yield
+    finally:
+        for cached in caches:
+            cached.cache_clear()

@@ -19,8 +19,10 @@ from scipy.signal import correlate
 from assistant.phone import sip_alive
 from assistant.processes import terminate
 from assistant.settings import load_settings
+from tests.servers import TEST_SECRET
 from voice.audio import PHONE_RATE, Audio, read_wav, resample, ulaw_wav_bytes
 from voice.phone.menu import menu_segments, phone_prompt
+from voice.phone.pseudonym import Pseudonyms
 from voice.speaker import Speaker
 
 SIPP_DIR = Path(__file__).parent / "data" / "sipp"
@@ -36,6 +38,46 @@ def free_tcp_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def env_for(data_dir: Path) -> dict[str, str]:
+    """A phone line with no assistant behind it (its webhook points at a closed port)."""
+    return {**os.environ, "MYGOV_DATA_DIR": str(data_dir), "MYGOV_SETTINGS_FILE": str(data_dir / "none.yml"),
+            "MYGOV_SECRET_KEY": TEST_SECRET, "MYGOV_RASA_PORT": str(free_tcp_port()), "MYGOV_VOICE_RATE": "450",
+            "PYTHONUNBUFFERED": "1"}
+
+
+def sip_request(method: str, port: int, local: tuple[str, int], call_id: str, cseq: int, body: bytes = b"",
+                to_tag: str = "", content_type: str = "application/sdp") -> bytes:
+    """A SIP request as a raw caller at ``local`` sends it."""
+    lines = [f"{method} sip:assistant@127.0.0.1:{port} SIP/2.0",
+             f"Via: SIP/2.0/UDP {local[0]}:{local[1]};branch=z9hG4bK{call_id}{cseq}{method}",
+             f"From: <sip:raw@{local[0]}:{local[1]}>;tag=raw1", f"To: <sip:assistant@127.0.0.1:{port}>{to_tag}",
+             f"Call-ID: {call_id}", f"CSeq: {cseq} {method}", f"Contact: <sip:raw@{local[0]}:{local[1]}>",
+             "Max-Forwards: 70"] + ([f"Content-Type: {content_type}"] if body else []) + [f"Content-Length: {len(body)}"]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+def replies(sock: socket.socket) -> list[bytes]:
+    """Every datagram that arrives within a short while (responses are immediate on loopback)."""
+    got = []
+    sock.settimeout(1.0)
+    try:
+        while True:
+            got.append(sock.recv(65536))
+            sock.settimeout(0.3)
+    except socket.timeout:
+        return got
+
+
+def offer(rtp_port: int) -> bytes:
+    """A G.711 offer (PCMU and keypad events) with media to ``rtp_port`` on loopback."""
+    return (f"v=0\r\no=raw 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+            f"m=audio {rtp_port} RTP/AVP 0 101\r\na=rtpmap:101 telephone-event/8000\r\n").encode()
+
+
+def status_of(datagrams: list[bytes]) -> list[int]:
+    return [int(d[8:11]) for d in datagrams if d.startswith(b"SIP/2.0 ")]
 
 
 def wait_for(what: str, check: Callable[[], object], timeout: float = 60.0, interval: float = 0.1) -> object:
@@ -94,8 +136,10 @@ class PhoneLine:
                 continue
         return found
 
-    def transcript_of(self, caller_hash: str) -> dict | None:
-        return next((t for t in self.transcripts() if t["caller"] == caller_hash), None)
+    def transcript_of(self, caller: "Baresip") -> dict | None:
+        """The call of ``caller``, found as an operator would: by the pseudonym of its SIP address."""
+        pseudonym = Pseudonyms(load_settings(self.env))(caller.uri)
+        return next((t for t in self.transcripts() if t["caller"] == pseudonym), None)
 
     def sipp(self, scenario: str, work_dir: Path, calls: int = 1, timeout: float = 120) -> subprocess.CompletedProcess:
         """Run one of tests/data/sipp/ against the phone line; returns sipp's result (0: every call passed)."""
@@ -133,9 +177,8 @@ class Baresip:
         self.events: list[dict] = []
 
     @property
-    def caller_hash(self) -> str:
-        import hashlib
-        return hashlib.sha256(f"sip:{self.user}@127.0.0.1:{self.sip_port}".encode()).hexdigest()[:12]
+    def uri(self) -> str:
+        return f"sip:{self.user}@127.0.0.1:{self.sip_port}"
 
     def _connect(self) -> socket.socket | None:
         assert self.process.poll() is None, self.log.read_text()

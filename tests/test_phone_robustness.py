@@ -15,16 +15,10 @@ import numpy as np
 import pytest
 
 from assistant.processes import terminate
-from tests.phone_caller import SIPP_DIR, Baresip, PhoneLine, free_tcp_port, free_udp_port, wait_for
-from tests.servers import TEST_SECRET
+from tests.phone_caller import (SIPP_DIR, Baresip, PhoneLine, env_for, free_udp_port, offer, replies, sip_request,
+                                status_of, wait_for)
 from voice.audio import Audio, wav_bytes
 from voice.synthetic import user_says
-
-
-def env_for(data_dir: Path) -> dict[str, str]:
-    return {**os.environ, "MYGOV_DATA_DIR": str(data_dir), "MYGOV_SETTINGS_FILE": str(data_dir / "none.yml"),
-            "MYGOV_SECRET_KEY": TEST_SECRET, "MYGOV_RASA_PORT": str(free_tcp_port()), "MYGOV_VOICE_RATE": "450",
-            "PYTHONUNBUFFERED": "1"}
 
 
 @pytest.fixture(scope="module")
@@ -74,32 +68,6 @@ def test_a_law_only_caller_is_answered_in_a_law(line: PhoneLine, tmp_path: Path)
     assert transcript["codec"] == "PCMA"  # type: ignore[index]
 
 
-def sip_request(method: str, port: int, local: tuple[str, int], call_id: str, cseq: int, body: bytes = b"",
-                to_tag: str = "", content_type: str = "application/sdp") -> bytes:
-    lines = [f"{method} sip:assistant@127.0.0.1:{port} SIP/2.0",
-             f"Via: SIP/2.0/UDP {local[0]}:{local[1]};branch=z9hG4bK{call_id}{cseq}{method}",
-             f"From: <sip:raw@{local[0]}:{local[1]}>;tag=raw1", f"To: <sip:assistant@127.0.0.1:{port}>{to_tag}",
-             f"Call-ID: {call_id}", f"CSeq: {cseq} {method}", f"Contact: <sip:raw@{local[0]}:{local[1]}>",
-             "Max-Forwards: 70"] + ([f"Content-Type: {content_type}"] if body else []) + [f"Content-Length: {len(body)}"]
-    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
-
-
-def replies(sock: socket.socket) -> list[bytes]:
-    """Every datagram that arrives within a short while (responses are immediate on loopback)."""
-    got = []
-    sock.settimeout(1.0)
-    try:
-        while True:
-            got.append(sock.recv(65536))
-            sock.settimeout(0.3)
-    except socket.timeout:
-        return got
-
-
-def status_of(datagrams: list[bytes]) -> list[int]:
-    return [int(d[8:11]) for d in datagrams if d.startswith(b"SIP/2.0 ")]
-
-
 def test_malformed_sip_and_rtp_garbage_do_not_hurt_the_gateway(line: PhoneLine, tmp_path: Path) -> None:
     sip = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sip.bind(("127.0.0.1", 0))
@@ -122,9 +90,7 @@ def test_malformed_sip_and_rtp_garbage_do_not_hurt_the_gateway(line: PhoneLine, 
     # A real call from this socket, then RTP garbage at its media port, then keys both ways.
     rtp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     rtp.bind(("127.0.0.1", 0))
-    sdp = (f"v=0\r\no=raw 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
-           f"m=audio {rtp.getsockname()[1]} RTP/AVP 0 101\r\na=rtpmap:101 telephone-event/8000\r\n").encode()
-    sip.sendto(sip_request("INVITE", line.port, local, "good", 1, sdp), target)
+    sip.sendto(sip_request("INVITE", line.port, local, "good", 1, offer(rtp.getsockname()[1])), target)
     answers = replies(sip)
     ok = next(d for d in answers if d.startswith(b"SIP/2.0 200"))
     media_port = int(re.search(rb"m=audio (\d+)", ok).group(1))  # type: ignore[union-attr]

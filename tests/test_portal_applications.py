@@ -5,7 +5,7 @@ import hashlib
 
 import pytest
 
-from tests.conftest import BAKERY, GIORGI, NINO, SIGNING_PINS, Portal
+from tests.conftest import ANA, BAKERY, GIORGI, NINO, SIGNING_PINS, Portal
 
 ADDRESS = {"new_address": "თბილისი, ვაჟა-ფშაველას გამზირი 12, ბინა 5", "registration_type": "2", "owner_consent": "კი"}
 
@@ -154,3 +154,14 @@ def test_attachment_limits(portal: Portal, content_type: str, size: int, status:
     assert response.status_code == status
     assert response.json()["error"]["message"]["ka"]
     assert portal.http.get(f"/v1/applications/{app['id']}", headers=nino).json()["attachments"] == []
+
+
+def test_a_draft_waiting_for_a_signature_can_still_be_discarded(portal: Portal) -> None:
+    ana = portal.login(ANA)
+    app = draft(portal, ana)
+    portal.http.patch(f"/v1/applications/{app['id']}", json={"fields": ADDRESS}, headers=ana)
+    request = portal.http.post(f"/v1/applications/{app['id']}/signing-requests", headers=ana).json()
+    assert portal.http.delete(f"/v1/applications/{app['id']}", headers=ana).status_code == 204
+    assert portal.http.get(f"/v1/applications/{app['id']}", headers=ana).status_code == 404
+    gone = portal.http.post(f"/v1/signing-requests/{request['id']}/approve", json={"pin": SIGNING_PINS[ANA]}, headers=ana)
+    assert gone.status_code == 404

@@ -1,6 +1,9 @@
 """Bad requests get a clear 4xx in one JSON shape, never a stack trace, and change nothing."""
 from __future__ import annotations
 
+from typing import Iterator
+
+import httpx
 import pytest
 
 from tests.conftest import NINO, Portal
@@ -49,3 +52,50 @@ def test_logs_hold_no_pins_or_personal_numbers(portal: Portal) -> None:
     assert "GET" in logs or "POST" in logs
     for secret in (NINO, "2468", "1212", "5678"):
         assert secret not in logs
+
+
+def raw_json(portal: Portal, method: str, path: str, text: str, headers: dict[str, str] | None = None) -> httpx.Response:
+    """Send JSON exactly as written, escapes and all (a client library would refuse to encode some of it)."""
+    return portal.http.request(method, path, content=text.encode(), headers={**(headers or {}), "Content-Type": "application/json"})
+
+
+def test_lone_surrogates_and_nul_are_refused_even_anonymously(portal: Portal) -> None:
+    nino = portal.login(NINO)
+    app = portal.http.post("/v1/applications", json={"service_id": "civil.citizenship"}, headers=nino).json()
+    for method, path, text, headers in [
+            ("POST", "/v1/auth/otp", '{"challenge_id": "\\ud800", "code": "123456"}', None),
+            ("POST", "/v1/auth/password", '{"personal_number": "01001012345", "password": "a\\udfffb"}', None),
+            ("POST", "/v1/callback-requests", '{"topic": "\\udc00\\ud800"}', nino),
+            ("POST", "/v1/callback-requests", '{"topic": "call me", "phone": "\\u0000"}', nino),
+            ("PATCH", f"/v1/applications/{app['id']}", '{"fields": {"\\ud800": "x"}}', nino),
+            ("PATCH", f"/v1/applications/{app['id']}", '{"fields": {"current_citizenship": "\\ud83d"}}', nino)]:
+        response = raw_json(portal, method, path, text, headers)
+        assert response.status_code == 422 and error_of(response)["code"] == "invalid_request", (path, response.text)
+    assert portal.http.get("/v1/inbox/%00", headers=nino).status_code == 400
+    assert portal.http.get(f"/v1/applications/{app['id']}", headers=nino).json()["fields"] == {}
+
+
+@pytest.mark.parametrize("service_id, question", [("civil.citizenship", "years_in_georgia"),
+                                                  ("civil.death.registration", "death_date")])
+@pytest.mark.parametrize("answer", ["9" * 5000, "-" + "7" * 4301, "12345678901234567890-01-01", "1.1.99999999999999999999"])
+def test_numbers_and_dates_no_computer_holds_are_invalid_answers(portal: Portal, service_id: str, question: str,
+                                                                  answer: str) -> None:
+    nino = portal.login(NINO)
+    app = portal.http.post("/v1/applications", json={"service_id": service_id}, headers=nino).json()
+    response = portal.http.patch(f"/v1/applications/{app['id']}", json={"fields": {question: answer}}, headers=nino)
+    assert response.status_code == 422 and question in error_of(response)["fields"]
+    huge = raw_json(portal, "PATCH", f"/v1/applications/{app['id']}", '{"fields": {"%s": 1%s}}' % (question, "0" * 5000), nino)
+    assert huge.status_code == 400 and error_of(huge)["code"] == "malformed_json"
+
+
+def test_a_chunked_body_over_the_limit(portal: Portal) -> None:
+    def chunks() -> Iterator[bytes]:  # no Content-Length: the size is known only by reading
+        yield b'{"personal_number": "'
+        for _ in range(9 * 16):
+            yield b"0" * 65536
+
+    response = portal.http.post("/v1/auth/phone-pin", content=chunks(), headers={"Content-Type": "application/json"})
+    assert response.status_code == 413 and error_of(response)["code"] == "too_large"
+    small = portal.http.post("/v1/auth/phone-pin", content=iter([b'{"personal_number": "01001012345", ', b'"pin": "2468"}']),
+                             headers={"Content-Type": "application/json"})
+    assert small.status_code == 200

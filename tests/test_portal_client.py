@@ -13,6 +13,9 @@ from actions.portal_errors import PortalAuthError, PortalConflict, PortalInvalid
 from assistant.settings import load_settings
 from tests.conftest import GIORGI, NINO, PHONE_PINS, SIGNING_PINS, Portal
 from tests.servers import free_port
+from tests.test_portal_security import portal_fixture
+
+portal = portal_fixture(source_throttle_after="1000")  # a lockout from 127.0.0.1, then more logins from there
 
 
 def client_for(base_url: str, token: str | None = None, act_for: str | None = None) -> PortalClient:

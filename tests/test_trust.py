@@ -18,7 +18,7 @@ import httpx
 import pytest
 import socketio
 
-from tests.conftest import ANA, GIORGI, NINO, PHONE_PINS, Portal
+from tests.conftest import ANA, GIORGI, NINO, PHONE_PINS, Portal, settings_of
 from tests.stack import Stack
 
 
@@ -91,10 +91,12 @@ def test_the_rest_channel_admits_only_trusted_back_ends_and_stores_nothing_else(
 
 def test_a_web_session_cannot_be_joined_or_addressed_by_anyone_who_learns_its_id(stack: Stack, portal: Portal) -> None:
     token = portal.login(GIORGI)["Authorization"].split()[1]
+    issued: list[str] = []
 
     async def scenario() -> None:
         victim, intruder = Browser(stack.settings.rasa_url), Browser(stack.settings.rasa_url)
         session = await victim.open()
+        issued.extend((session["session_id"], session["resume_secret"]))
         assert len(session["session_id"]) >= 32 and session["resume_secret"]
         assert "125 lari" in await victim.say("how much tax do I owe?", "tetri", metadata={"portal_token": token})
 
@@ -121,6 +123,8 @@ def test_a_web_session_cannot_be_joined_or_addressed_by_anyone_who_learns_its_id
             assert not any("125" in message.get("text", "") for message in answer)
 
     asyncio.run(scenario())
+    logs = "".join(path.read_text(errors="replace") for path in Path(stack.env["MYGOV_DATA_DIR"]).glob("*.log"))
+    assert logs and not any(secret in logs for secret in (*issued, token))
 
 
 def test_a_phone_conversation_cannot_be_taken_over_from_the_web(stack: Stack) -> None:
@@ -193,19 +197,8 @@ def test_the_action_server_answers_rasa_only_and_cors_lists_configured_origins(s
 @pytest.fixture
 def action_server_settings(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """This test process sees the settings and kept secrets the running action server sees."""
-    from assistant.identity import identity_store
-    from assistant.keys import kept_fernet
-    from assistant.settings import get_settings
-
-    for name, value in stack.env.items():
-        if name.startswith("MYGOV_"):
-            monkeypatch.setenv(name, value)
-    caches = (get_settings, identity_store, kept_fernet)
-    for cached in caches:
-        cached.cache_clear()
-    yield
-    for cached in caches:
-        cached.cache_clear()
+    with settings_of(stack.env, monkeypatch):
+        yield
 
 
 def test_a_sealed_secret_opens_once_in_its_own_conversation_and_only_briefly(action_server_settings: None) -> None:
@@ -222,3 +215,16 @@ def test_a_sealed_secret_opens_once_in_its_own_conversation_and_only_briefly(act
         json.dumps({"c": conversation_tag("rest:a"), "v": "2468"}).encode(), int(time.time()) - 600).decode()
     assert use_secret({"text": "[PIN]", "metadata": {"sealed_pin": stale}}, "rest:a") is None
     assert seal("help", {}, "rest:a", expecting="phone_pin")[0] == "help"  # commands still reach the dialogue
+
+
+def test_conversations_older_than_the_retention_are_deleted(stack: Stack, action_server_settings: None) -> None:
+    """Last in this module: it empties the stack's conversation store."""
+    from assistant.retention import sweep
+    from assistant.settings import get_settings
+
+    sender = "old-" + os.urandom(8).hex()
+    rest(stack, sender, "hello")
+    assert any(event_sender == f"rest:{sender}" for event_sender, _ in stored_events(stack))
+    assert sweep(get_settings().with_overrides(conversation_retention_days=1.0)) == 0  # recent: kept
+    assert sweep(get_settings().with_overrides(conversation_retention_days=0.0)) > 0
+    assert not stored_events(stack)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.server
 import json
+import logging
 import os
 import struct
 import subprocess
@@ -22,6 +23,8 @@ from voice.listener import Listener
 from voice.synthetic import user_says
 from voice.vad import frames
 from tests.servers import free_port
+
+KEY = "operator-test-key"
 
 
 @pytest.fixture(scope="module")
@@ -50,16 +53,20 @@ def test_an_english_sentence_is_recognised_offline(tmp_path: Path) -> None:
 def test_georgian_without_network_says_so_and_offers_typing(tmp_path: Path) -> None:
     closed = f"http://127.0.0.1:{free_port()}/speech-api/v2/recognize"
     result = listen_cli(write(tmp_path / "ka.wav", user_says("გამარჯობა", "ka")), "--lang", "ka",
+                        MYGOV_VOICE_ASR_KA="google", MYGOV_VOICE_GOOGLE_KEY=KEY,
                         MYGOV_VOICE_GOOGLE_ENDPOINT=closed, MYGOV_VOICE_ONLINE_TIMEOUT_SECONDS="2")
     assert result["problem"] == "unavailable" and result["engine"] == "google"
     assert "აკრიფეთ" in result["message"] and "კლავიატურით" in result["message"]  # type / keypad
 
 
 class FakeGoogle(http.server.BaseHTTPRequestHandler):
-    """Answers like Google's speech API v2 (one empty result line, then the real one)."""
+    """Answers like Google's speech API v2 (one empty result line, then the real one); keeps each request's path."""
+
+    paths: list[str] = []
 
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers["Content-Length"]))
+        FakeGoogle.paths.append(self.path)
         assert "lang=ka-GE" in self.path and "flac" in self.headers["Content-Type"]
         body = '{"result":[]}\n' + json.dumps({"result": [{"alternative": [
             {"transcript": "გამარჯობა", "confidence": 0.93}, {"transcript": "გამარჯობათ"}], "final": True}],
@@ -77,14 +84,36 @@ def fake_google() -> Iterator[str]:
     server = http.server.HTTPServer(("127.0.0.1", 0), FakeGoogle)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    FakeGoogle.paths.clear()
     yield f"http://127.0.0.1:{server.server_port}/speech-api/v2/recognize"
     server.shutdown()
 
 
-def test_georgian_through_the_online_engine(tmp_path: Path, fake_google: str) -> None:
-    settings = load_settings({"MYGOV_SETTINGS_FILE": "/nonexistent.yml", "MYGOV_VOICE_GOOGLE_ENDPOINT": fake_google})
-    heard = Listener(settings).hear(user_says("გამარჯობა", "ka"), "ka")
+def online(endpoint: str, **settings: str) -> Listener:
+    return Listener(load_settings({"MYGOV_SETTINGS_FILE": "/nonexistent.yml", "MYGOV_VOICE_GOOGLE_ENDPOINT": endpoint,
+                                   **{f"MYGOV_{k.upper()}": v for k, v in settings.items()}}))
+
+
+def test_georgian_through_the_online_engine_with_the_operators_key(fake_google: str) -> None:
+    heard = online(fake_google, voice_asr_ka="google", voice_google_key=KEY).hear(user_says("გამარჯობა", "ka"), "ka")
     assert (heard.transcript.text, heard.transcript.confidence, heard.transcript.engine) == ("გამარჯობა", 0.93, "google")
+    assert [f"key={KEY}" in path for path in FakeGoogle.paths] == [True]
+
+
+@pytest.mark.parametrize("settings, why", [
+    ({}, "switched off"),  # the default: Georgian speech leaves the machine only when the operator chose it
+    ({"voice_asr_ka": "google"}, "MYGOV_VOICE_GOOGLE_KEY"),  # no shared library key
+    ({"voice_asr_ka": "google", "voice_google_key": KEY, "endpoint": "http://speech.example.ge/recognize"}, "https://"),
+])
+def test_the_online_engine_is_opt_in_keyed_and_encrypted(fake_google: str, caplog: pytest.LogCaptureFixture,
+                                                         settings: dict[str, str], why: str) -> None:
+    listener = online(settings.pop("endpoint", fake_google), **settings)
+    with caplog.at_level(logging.INFO, logger="voice.asr"):
+        for _ in range(2):
+            heard = listener.hear(user_says("გამარჯობა", "ka"), "ka")
+            assert heard.problem == "unavailable" and why in heard.detail
+    assert FakeGoogle.paths == []  # nothing was sent anywhere
+    assert [why in r.getMessage() for r in caplog.records] == [True]  # said once in the log
 
 
 def test_whisper_not_installed_is_reported() -> None:

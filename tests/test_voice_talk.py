@@ -190,7 +190,7 @@ class Talking:
 
 
 def test_the_microphone_loop_hears_the_user_and_speaking_interrupts_the_reply(stack: Stack, pulse: PulseAudio) -> None:
-    talk = Talking(pulse, "--lang", "en", "--webhook", stack.webhook)
+    talk = Talking(pulse, "--lang", "en", "--webhook", stack.webhook, MYGOV_DATA_DIR=stack.env["MYGOV_DATA_DIR"])
     help_text = TEXTS["help"]["en"].splitlines()[0]
     try:
         talk.wait_for("Speak after the tone.")
@@ -206,7 +206,9 @@ def test_the_microphone_loop_hears_the_user_and_speaking_interrupts_the_reply(st
 
 def test_without_a_recogniser_the_terminal_takes_typed_input_unseen(stack: Stack, pulse: PulseAudio) -> None:
     # Georgian needs the online engine; here it is unreachable, as when the network is down.
-    talk = Talking(pulse, "--lang", "ka", "--webhook", stack.webhook, MYGOV_VOICE_GOOGLE_ENDPOINT="http://127.0.0.1:9/speech")
+    talk = Talking(pulse, "--lang", "ka", "--webhook", stack.webhook, MYGOV_DATA_DIR=stack.env["MYGOV_DATA_DIR"],
+                   MYGOV_VOICE_ASR_KA="google",
+                   MYGOV_VOICE_GOOGLE_KEY="operator-test-key", MYGOV_VOICE_GOOGLE_ENDPOINT="http://127.0.0.1:9/speech")
     try:
         talk.wait_for("ისაუბრეთ სიგნალის შემდეგ.")
         pulse.say("hello")

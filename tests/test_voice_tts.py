@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import string
 import subprocess
 import sys
@@ -89,6 +90,39 @@ def test_repeated_prompts_come_from_the_cache(tmp_path) -> None:
     assert synth.calls == 2
     Speaker(synth, tmp_path).speak("Please say yes or no.", "en", 175)  # a new process finds it on disk
     assert synth.calls == 2
+    assert stat.S_IMODE(tmp_path.stat().st_mode) == 0o700
+    assert {stat.S_IMODE(p.stat().st_mode) for p in tmp_path.iterdir()} == {0o600}
+
+
+def test_personal_replies_are_never_kept(tmp_path) -> None:
+    """A filled-in reply (a debt, a name) is synthesised every time and written nowhere."""
+    synth = CountingSynth()
+    speaker = Speaker(synth, tmp_path)
+    personal = "Giorgi Maisuradze, your tax debt is 125.40 GEL."
+    for _ in range(3):
+        speaker.speak(personal, "en", 175)
+    assert synth.calls == 3 and speaker.hits == 0
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_cache_is_capped_in_entries_and_bytes(tmp_path) -> None:
+    prompts = [TEXTS[key]["en"] for key in ("yes_or_no", "greet", "help", "goodbye")]
+    by_items = Speaker(CountingSynth(), tmp_path / "items", cache_items=2)
+    by_bytes = Speaker(CountingSynth(), tmp_path / "bytes", cache_bytes=2 * 3300)  # room for two recordings of 3200 bytes (and their headers)
+    for speaker in (by_items, by_bytes):
+        for text in prompts:
+            speaker.speak(text, "en", 175)
+        assert len(list(speaker.cache.directory.iterdir())) == 2  # type: ignore[union-attr]
+        speaker.speak(prompts[-1], "en", 175)  # the newest is kept ...
+        speaker.speak(prompts[0], "en", 175)  # ... the oldest was evicted, from memory and disk
+        assert speaker.synthesizer.calls == len(prompts) + 1  # type: ignore[attr-defined]
+
+
+def test_an_older_cache_of_every_reply_is_cleared(tmp_path) -> None:
+    old = tmp_path / ("ab" * 32 + ".wav")  # how the cache named files when it kept everything
+    old.write_bytes(b"RIFF")
+    Speaker(CountingSynth(), tmp_path)
+    assert not old.exists()
 
 
 def test_say_command_writes_the_requested_file(tmp_path) -> None:

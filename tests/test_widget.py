@@ -29,7 +29,8 @@ SPOKEN_NEED = "I want to change my address"
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     # Georgian recognition needs an online engine; here it points at a closed port, as when it is down.
-    running = Stack(tmp_path_factory.mktemp("widget"), MYGOV_VOICE_GOOGLE_ENDPOINT="http://127.0.0.1:9/speech").with_web().start()
+    running = Stack(tmp_path_factory.mktemp("widget"), MYGOV_VOICE_ASR_KA="google", MYGOV_VOICE_GOOGLE_KEY="operator-test-key",
+                    MYGOV_VOICE_GOOGLE_ENDPOINT="http://127.0.0.1:9/speech").with_web().start()
     yield running
     running.stop()
 

@@ -3,15 +3,21 @@
 - ``sphinx``: offline English, pocketsphinx kept loaded (voice/sphinx.py).
 - ``google``: online, ka-GE and en-US, through SpeechRecognition; given up on after
   ``voice_online_timeout_seconds``; when it cannot be reached the user is offered keypad or typing.
+  Opt-in only (the user's voice leaves the machine): it must be chosen in settings, it needs the
+  operator's own key (never the library's shared one), and it speaks HTTPS only, plain http being
+  allowed to a loopback address alone (a local stand-in or proxy).
 - ``whisper``: faster-whisper, only if the operator installed it and gave a local model directory.
 - ``none``: recognition off for that language; keypad and typing only.
 No offline Georgian recogniser exists in any package we can install (field notes, section 2)."""
 from __future__ import annotations
 
 import importlib.util
+import ipaddress
+import logging
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
+from urllib.parse import urlsplit
 
 from assistant.settings import Settings
 from voice.audio import ASR_RATE, Audio, resample
@@ -19,6 +25,7 @@ from voice.audio import ASR_RATE, Audio, resample
 if TYPE_CHECKING:
     from voice.sphinx import Decoded, Stream
 
+log = logging.getLogger("voice.asr")
 ENGINES = ("sphinx", "google", "whisper", "none")
 GOOGLE_LANGS = {"ka": "ka-GE", "en": "en-US"}
 
@@ -70,8 +77,13 @@ class GoogleEngine:
     name = "google"
 
     def __init__(self, endpoint: str, key: str, timeout: float) -> None:
+        if not key:
+            raise RecognitionUnavailable("online recognition needs the operator's own key: set MYGOV_VOICE_GOOGLE_KEY")
+        if not _private_enough(endpoint):
+            raise RecognitionUnavailable("online recognition refused: MYGOV_VOICE_GOOGLE_ENDPOINT must be https:// "
+                                         "(plain http only to a loopback address)")
         import speech_recognition as sr
-        self.sr, self.endpoint, self.key = sr, endpoint, key or None
+        self.sr, self.endpoint, self.key = sr, endpoint, key
         self.recognizer = sr.Recognizer()
         self.recognizer.operation_timeout = timeout
 
@@ -117,6 +129,33 @@ class WhisperEngine:
         text = " ".join(s.text.strip() for s in segments)
         confidence = math.exp(sum(s.avg_logprob for s in segments) / len(segments))
         return Transcript(text, round(confidence, 3), self.name)
+
+
+def _private_enough(endpoint: str) -> bool:
+    """HTTPS, or plain http to this machine (a stand-in or a local proxy that adds TLS itself)."""
+    url = urlsplit(endpoint)
+    if url.scheme == "https":
+        return bool(url.hostname)
+    if url.scheme != "http" or not url.hostname:
+        return False
+    if url.hostname == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(url.hostname).is_loopback
+    except ValueError:
+        return False
+
+
+class Unavailable:
+    """An engine that cannot work here (not chosen, not configured, not installed): every utterance
+    gets the "type or use the keypad" answer; why is logged once, when it is first asked for."""
+
+    def __init__(self, name: str, why: RecognitionUnavailable) -> None:
+        self.name, self.why = name, str(why)
+        log.info("speech recognition %r unavailable: %s", name, self.why)
+
+    def recognize(self, audio: Audio, lang: str) -> Transcript:
+        raise RecognitionUnavailable(self.why)
 
 
 def make_engine(name: str, settings: Settings) -> Engine:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from assistant.settings import Settings
-from voice.asr import Engine, RecognitionUnavailable, SphinxEngine, Transcript, engine_name, make_engine
+from voice.asr import Engine, RecognitionUnavailable, SphinxEngine, Transcript, Unavailable, engine_name, make_engine
 from voice.audio import ASR_RATE, Audio, AudioError, AudioTooLong, read_wav
 from voice.sphinx import Stream
 from voice.vad import FRAME_MS, PAD_MS, Endpointer, first_utterance, is_noise
@@ -36,9 +36,13 @@ class Listener:
         self._commands: CommandRecognizer | None = None
 
     def engine(self, lang: str) -> Engine:
+        """The language's engine, made once; one that cannot work is kept as Unavailable (said once in the log)."""
         name = engine_name(lang, self.settings)
         if name not in self._engines:
-            self._engines[name] = make_engine(name, self.settings)
+            try:
+                self._engines[name] = make_engine(name, self.settings)
+            except RecognitionUnavailable as exc:
+                self._engines[name] = Unavailable(name, exc)
         return self._engines[name]
 
     def commands(self) -> "CommandRecognizer":

@@ -2,7 +2,10 @@
 
 A channel that authenticated its user may pass their portal token as ``portal_token`` metadata; it is
 taken out of the message here and kept server-side for that conversation (assistant/identity.py), so
-the conversation store never holds it. Secrets are then sealed (assistant/pin_seal.py).
+the conversation store never holds it. Secrets are then sealed (assistant/pin_seal.py). The channel
+also says who is typing (``source``: a web page's address, a messenger account, a caller); it is kept
+only as a keyed hash, which the action server passes to the portal so wrong secrets are throttled per
+source rather than per assistant.
 """
 from __future__ import annotations
 
@@ -11,16 +14,20 @@ from typing import Any, Awaitable, Callable
 from rasa.core.channels.channel import UserMessage
 
 from assistant.identity import identity_store
+from assistant.keys import conversation_tag
 from assistant.pin_seal import seal
 
 Handler = Callable[[UserMessage], Awaitable[Any]]
 TOKEN_KEY = "portal_token"
+SOURCE_KEY = "source"
 
 
 def take_in(message: UserMessage) -> UserMessage:
     store = identity_store()
     metadata = dict(message.metadata or {})
     token = metadata.pop(TOKEN_KEY, None)
+    source = metadata.pop(SOURCE_KEY, None)
+    metadata[SOURCE_KEY] = conversation_tag(f"source:{source or message.sender_id}")
     if isinstance(token, str) and token:
         store.put_token(message.sender_id, token)
     message.text, message.metadata = seal(message.text or "", metadata, message.sender_id,

@@ -76,7 +76,7 @@ class MessengerTurns:
             if intercepted.then is None:
                 return
             text = intercepted.then
-        metadata = {**await self.linker.metadata(account), "language": lang}
+        metadata = {**await self.linker.metadata(account), "language": lang, "source": sender}
         if "portal_token" not in metadata:  # not linked, or the link ended: nothing may act for anyone
             identity_store().forget_token(sender)
         recording = Recording(out, account)

@@ -33,8 +33,10 @@ class RestInput(RasaRestInput):
         return NAMESPACE + str(req.json["sender"])
 
     def get_metadata(self, request: Request) -> Optional[dict[str, Any]]:
+        """A trusted back end's metadata as given; it may name its user's ``source`` (the phone line, a caller's
+        address); otherwise each REST conversation is its own source."""
         metadata = request.json.get("metadata")
-        return metadata if isinstance(metadata, dict) else {}
+        return dict(metadata) if isinstance(metadata, dict) else {}
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
         blueprint = super().blueprint(guarded(on_new_message))

@@ -5,8 +5,16 @@ JSON messages: ``connected``, ``start``, ``media`` (base64 G.711 mu-law, 8 kHz),
 ``stop``; we send ``media``, ``mark`` and ``clear`` back.
 
 The call itself is the same conversation as on the SIP line (voice/phone/call.py: keypad menu,
-barge-in, silence, Georgian by default), with our own ASR and TTS; only the media transport differs.
-Messages go to Rasa inside this process, through the same PIN sealing as the REST channel."""
+barge-in, silence, the call-length limit with its spoken notice, Georgian by default), with our own
+ASR and TTS; only the media transport differs. Messages go to Rasa inside this process, through the
+same guard as every channel (assistant/channels/guard.py), as conversation ``twilio:<random>``.
+
+Who may call: only Twilio. The voice webhook checks X-Twilio-Signature with ``twilio_auth_token``
+(no token configured: every call is refused) and hands out a one-time stream token, short-lived and
+bound to the CallSid, as a ``<Parameter>`` of the stream (Twilio returns it in ``start``); a stream
+without an unused token is closed. ``phone_max_calls`` counts streams running and tokens handed out;
+over it the webhook answers ``<Reject reason="busy"/>``, as the SIP line answers 486. Neither the
+CallSid nor a token is logged or kept in clear (voice/phone/pseudonym.py)."""
 from __future__ import annotations
 
 import asyncio
@@ -16,6 +24,7 @@ import hashlib
 import hmac
 import json
 import logging
+import secrets
 import time
 import uuid
 from typing import Any, Callable, Optional
@@ -25,18 +34,56 @@ from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, Us
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from assistant.channels.sealed import Handler, sealing
+from assistant.channels.guard import Handler, guarded
 from assistant.settings import Settings, get_settings
 
 log = logging.getLogger("mygov.phone")
 CHUNK_BYTES = 160  # 20 ms of mu-law at 8 kHz per media message
 MAX_MESSAGE_CHARS = 65536  # a media message is about 300 characters; anything far bigger is refused
+TOKEN_SECONDS = 60.0  # Twilio opens the stream right after our TwiML; a token unused by then is void
+START_SECONDS = 10.0  # a websocket must show its token (the ``start`` message) this soon
+BUSY = '<?xml version="1.0" encoding="UTF-8"?><Response><Reject reason="busy" /></Response>'
 
 
 def twilio_signature(auth_token: str, url: str, params: dict[str, str]) -> str:
     """X-Twilio-Signature as Twilio computes it: HMAC-SHA1 over the URL and the sorted POST parameters."""
     data = url + "".join(f"{key}{params[key]}" for key in sorted(params))
-    return base64.b64encode(hmac.new(auth_token.encode(), data.encode(), hashlib.sha1).digest()).decode()
+    return base64.b64encode(hmac.new(auth_token.encode(), data.encode("utf-8", "surrogatepass"),
+                                     hashlib.sha1).digest()).decode()
+
+
+def signed_by_twilio(auth_token: str, url: str, params: dict[str, str], signature: str) -> bool:
+    """True only with a token configured and the signature Twilio would make for this URL and form."""
+    if not auth_token:
+        return False
+    expected = twilio_signature(auth_token, url, params)
+    return hmac.compare_digest(expected.encode(), signature.encode("utf-8", "surrogatepass"))
+
+
+class StreamTokens:
+    """One-time tokens for the stream, each bound to the CallSid whose webhook it answered."""
+
+    def __init__(self, seconds: float = TOKEN_SECONDS) -> None:
+        self.seconds = seconds
+        self._issued: dict[str, tuple[float, str]] = {}  # token -> (deadline, CallSid)
+
+    def issue(self, call_sid: str) -> str:
+        token = secrets.token_urlsafe(32)
+        self._issued[token] = (time.monotonic() + self.seconds, call_sid)
+        return token
+
+    def redeem(self, token: str, call_sid: str) -> bool:
+        """True once for a token issued for this call and not yet expired; it is spent either way."""
+        deadline, issued_for = self._issued.pop(token, (0.0, ""))
+        return time.monotonic() < deadline and hmac.compare_digest(issued_for.encode(), call_sid.encode())
+
+    @property
+    def outstanding(self) -> int:
+        """Tokens handed out and still usable: calls about to start."""
+        now = time.monotonic()
+        for token in [t for t, (deadline, _) in self._issued.items() if deadline <= now]:
+            del self._issued[token]
+        return len(self._issued)
 
 
 class StreamMedia:
@@ -109,8 +156,10 @@ class InProcessAssistant:
 
 
 class TwilioMediaInput(InputChannel):
-    """Credentials (credentials.yml): ``auth_token`` (checks X-Twilio-Signature when set) and
-    ``stream_url`` (the public wss:// URL of /stream; by default derived from the request)."""
+    """Settings: ``twilio_auth_token`` (required: without it every call is refused), ``twilio_public_url``
+    (the https base URL Twilio calls; signatures cover the exact URL, which a TLS proxy changes),
+    ``phone_max_calls``. Credentials (credentials.yml): ``stream_url``, the public wss:// URL of /stream
+    (default: derived from the public URL, else from the request)."""
 
     @classmethod
     def name(cls) -> str:
@@ -118,22 +167,25 @@ class TwilioMediaInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[dict[str, Any]]) -> "TwilioMediaInput":
-        credentials = credentials or {}
-        return cls(credentials.get("auth_token") or "", credentials.get("stream_url") or "")
+        return cls((credentials or {}).get("stream_url") or "")
 
-    def __init__(self, auth_token: str = "", stream_url: str = "") -> None:
-        self.auth_token, self.stream_url = auth_token, stream_url
-        self._voice: Any = None  # (Listener, Speaker), loaded at the first call
+    def __init__(self, stream_url: str = "") -> None:
+        self.stream_url = stream_url
+        self.tokens = StreamTokens()
+        self.active = 0  # streams running now
+        self._parts: Any = None  # (Listener, Speaker, Pseudonyms), made at the first call
+        self._warned = False
 
-    def _voice_parts(self, settings: Settings) -> Any:
-        if self._voice is None:
+    def _call_parts(self, settings: Settings) -> Any:
+        if self._parts is None:
             from voice.listener import Listener
+            from voice.phone.pseudonym import Pseudonyms
             from voice.speaker import Speaker
-            self._voice = (Listener(settings), Speaker.from_settings(settings))
-        return self._voice
+            self._parts = (Listener(settings), Speaker.from_settings(settings), Pseudonyms(settings))
+        return self._parts
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
-        handler = sealing(on_new_message)
+        handler = guarded(on_new_message)
         blueprint = Blueprint("twilio_media_webhook", __name__)
 
         @blueprint.route("/", methods=["GET"])
@@ -142,34 +194,77 @@ class TwilioMediaInput(InputChannel):
 
         @blueprint.route("/voice", methods=["POST"])
         async def voice(request: Request) -> Any:
-            params = {key: values[0] for key, values in (request.form or {}).items()}
-            if self.auth_token:
-                expected = twilio_signature(self.auth_token, request.url, params)
-                if not hmac.compare_digest(expected, request.headers.get("X-Twilio-Signature", "")):
-                    return response.text("invalid signature", status=403)
-            url = self.stream_url or f"{'wss' if request.scheme in ('https', 'wss') else 'ws'}://{request.host}" \
-                                     f"{request.path.rsplit('/', 1)[0]}/stream"
-            twiml = (f'<?xml version="1.0" encoding="UTF-8"?><Response><Connect><Stream url={quoteattr(url)} />'
-                     f"</Connect></Response>")
-            return response.text(twiml, content_type="text/xml")
+            return self._answer(request, get_settings())
 
         @blueprint.websocket("/stream")
         async def stream(request: Request, ws: Any) -> None:
-            await self._call(ws, handler)
+            await self._stream(ws, handler, get_settings())
 
         return blueprint
 
-    async def _call(self, ws: Any, handler: Handler) -> None:
-        """One Media Stream: wait for ``start``, then run the phone conversation until ``stop``."""
+    def _answer(self, request: Request, settings: Settings) -> Any:
+        """The voice webhook: 403 unless Twilio signed it; busy when the line is full; else the stream."""
+        params = {key: values[0] for key, values in (request.form or {}).items()}
+        if not settings.twilio_auth_token and not self._warned:
+            self._warned = True
+            log.warning("Twilio call refused: set MYGOV_TWILIO_AUTH_TOKEN to accept calls")
+        signature = request.headers.get("X-Twilio-Signature", "")
+        if not signed_by_twilio(settings.twilio_auth_token, _signed_url(request, settings), params, signature):
+            return response.text("invalid signature", status=403)
+        if self.active + self.tokens.outstanding >= settings.phone_max_calls:
+            log.info("Twilio call refused: the line is full (%d calls)", settings.phone_max_calls)
+            return response.text(BUSY, content_type="text/xml")
+        token = self.tokens.issue(params.get("CallSid", ""))
+        twiml = (f'<?xml version="1.0" encoding="UTF-8"?><Response><Connect>'
+                 f"<Stream url={quoteattr(self._stream_url(request, settings))}>"
+                 f'<Parameter name="token" value={quoteattr(token)} /></Stream></Connect></Response>')
+        return response.text(twiml, content_type="text/xml")
+
+    def _stream_url(self, request: Request, settings: Settings) -> str:
+        if self.stream_url:
+            return self.stream_url
+        base = settings.twilio_public_url.rstrip("/") or f"{request.scheme}://{request.host}"
+        scheme, rest = base.split("://", 1)
+        secure = scheme in ("https", "wss")
+        return f"{'wss' if secure else 'ws'}://{rest}{request.path.rsplit('/', 1)[0]}/stream"
+
+    async def _stream(self, ws: Any, handler: Handler, settings: Settings) -> None:
+        """One Media Stream: admitted by its token, counted while it runs."""
+        start = await _start_of(ws)
+        details = start["start"] if start else {}
+        parameters = details.get("customParameters")
+        token = str(parameters.get("token", "")) if isinstance(parameters, dict) else ""
+        if not (token and self.tokens.redeem(token, str(details.get("callSid", "")))):
+            log.info("refused a media stream without a valid one-time token")
+            await ws.close(code=1008, reason="not admitted")
+            return
+        self.active += 1
+        try:
+            await self._call(ws, handler, settings, start)  # type: ignore[arg-type]
+        finally:
+            self.active -= 1
+
+    async def _call(self, ws: Any, handler: Handler, settings: Settings, start: dict) -> None:
+        """Run the phone conversation until ``stop``, the caller leaving, or the conversation's end."""
         from voice.phone.call import PhoneCall, Transcript
         from voice.talk import TalkSession
 
-        settings = get_settings()
+        details = start.get("start") or {}
+        loop = asyncio.get_running_loop()
         outgoing: asyncio.Queue[dict] = asyncio.Queue()
-        media: StreamMedia | None = None
-        conversation: asyncio.Task | None = None
-        sender_task = asyncio.get_running_loop().create_task(_send_all(ws, outgoing))
-        transcript: Transcript | None = None
+        media = StreamMedia(outgoing.put_nowait, str(start.get("streamSid") or details.get("streamSid") or ""))
+        sender = f"twilio:{uuid.uuid4().hex}"
+        listener, speaker, pseudonym = self._call_parts(settings)
+        session = TalkSession(settings, InProcessAssistant(handler, loop, sender), settings.phone_language,
+                              listener=listener, speaker=speaker)
+        transcript = Transcript.new(settings, pseudonym(str(details.get("callSid", ""))), "twilio")
+        transcript.data.update({"codec": "PCMU", "transport": "twilio_media", "conversation": pseudonym(sender)})
+        call = PhoneCall(session, media, transcript, settings.phone_silence_seconds,  # type: ignore[arg-type]
+                         settings.phone_digit_timeout_seconds, settings.voice_vad_mode,
+                         settings.voice_end_of_speech_ms, min(30.0, settings.voice_max_utterance_seconds))
+        sender_task = loop.create_task(_send_all(ws, outgoing))
+        conversation = loop.create_task(call.run_for(settings.phone_max_call_seconds))
+        conversation.add_done_callback(lambda _: outgoing.put_nowait({"close": True}))
         how = "caller"
         try:
             while True:
@@ -179,37 +274,44 @@ class TwilioMediaInput(InputChannel):
                 message = _parse(raw)
                 if message is None:
                     continue
-                if message.get("event") == "start" and media is None:
-                    start = message.get("start") or {}
-                    stream_sid = str(message.get("streamSid") or start.get("streamSid") or "")
-                    media = StreamMedia(outgoing.put_nowait, stream_sid)
-                    sender = f"phone-{uuid.uuid4().hex[:16]}"
-                    listener, speaker = self._voice_parts(settings)
-                    session = TalkSession(settings, InProcessAssistant(handler, asyncio.get_running_loop(), sender),
-                                          settings.phone_language, listener=listener, speaker=speaker)
-                    transcript = _transcript(settings, str(start.get("callSid", "")), sender)
-                    call = PhoneCall(session, media, transcript, settings.phone_silence_seconds,  # type: ignore[arg-type]
-                                     settings.phone_digit_timeout_seconds, settings.voice_vad_mode,
-                                     settings.voice_end_of_speech_ms, min(30.0, settings.voice_max_utterance_seconds))
-                    conversation = asyncio.get_running_loop().create_task(
-                        asyncio.wait_for(call.run(), settings.phone_max_call_seconds))
-                    conversation.add_done_callback(lambda _: outgoing.put_nowait({"close": True}))
-                elif message.get("event") == "stop":
+                if message.get("event") == "stop":
                     break
-                elif media is not None:
-                    media.received(message)
+                media.received(message)
         except Exception as exc:  # noqa: BLE001 - a broken stream ends this call only
             log.info("media stream closed: %s", type(exc).__name__)
         finally:
-            if conversation is not None and conversation.done() and not conversation.cancelled():
-                problem = conversation.exception()
-                how = "time_limit" if isinstance(problem, asyncio.TimeoutError) else "error" if problem \
-                    else conversation.result()
-            elif conversation is not None:
+            if conversation.done() and not conversation.cancelled():
+                how = "error" if conversation.exception() else conversation.result()
+            else:
                 conversation.cancel()
             sender_task.cancel()
-            if transcript is not None:
-                transcript.end(how)
+            transcript.end(how)
+
+
+def _signed_url(request: Request, settings: Settings) -> str:
+    """The URL Twilio signed: the public base URL and this path when configured, else the request's."""
+    if not settings.twilio_public_url:
+        return request.url
+    query = f"?{request.query_string}" if request.query_string else ""
+    return f"{settings.twilio_public_url.rstrip('/')}{request.path}{query}"
+
+
+async def _start_of(ws: Any) -> dict | None:
+    """The ``start`` message, after at most a ``connected``; None for anything else or nothing in time."""
+    async def first_start() -> dict | None:
+        while True:
+            raw = await ws.recv()
+            message = _parse(raw) if raw is not None else None
+            kind = message.get("event") if message else None
+            if kind == "start" and isinstance(message.get("start"), dict):  # type: ignore[union-attr]
+                return message
+            if kind != "connected":
+                return None
+
+    try:
+        return await asyncio.wait_for(first_start(), START_SECONDS)
+    except Exception:  # noqa: BLE001 - timed out, or the socket closed: not admitted
+        return None
 
 
 async def _send_all(ws: Any, outgoing: "asyncio.Queue[dict]") -> None:
@@ -230,15 +332,3 @@ def _parse(raw: Any) -> dict | None:
     except ValueError:
         return None
     return message if isinstance(message, dict) else None
-
-
-def _transcript(settings: Settings, call_sid: str, sender: str) -> Any:
-    from voice.phone.call import Transcript
-    directory = settings.data_dir / "phone-calls" if settings.phone_transcripts else None
-    path = None
-    if directory is not None:
-        directory.mkdir(parents=True, exist_ok=True)
-        path = directory / f"{int(time.time())}-{uuid.uuid4().hex[:8]}.json"
-    transcript = Transcript(path, hashlib.sha256(call_sid.encode()).hexdigest()[:8], "twilio")
-    transcript.data.update({"codec": "PCMU", "transport": "twilio_media", "sender": sender})
-    return transcript

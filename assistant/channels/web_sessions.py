@@ -24,7 +24,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from socketio import AsyncServer
 
-from assistant.channels.guard import TOKEN_KEY, Handler, guarded
+from assistant.channels.guard import SOURCE_KEY, TOKEN_KEY, Handler, guarded
 from assistant.keys import keyed_hash
 from assistant.settings import get_settings
 
@@ -91,6 +91,8 @@ class SocketIOInput(RasaSocketIOInput):
             given = data.get(self.metadata_key)
             metadata = {k: v for k, v in given.items() if k in PAGE_METADATA} if isinstance(given, dict) else {}
             metadata["channel"] = "web"
+            request = (sio.get_environ(sid, namespace=self.namespace) or {}).get("sanic.request")
+            metadata[SOURCE_KEY] = getattr(request, "remote_addr", "") or getattr(request, "ip", "") or conversation
             text = data.get("message")
             message = UserMessage(text[:MAX_MESSAGE_CHARS] if isinstance(text, str) else "",
                                   SocketIOOutput(sio, self.bot_message_evt), conversation,

@@ -3,6 +3,7 @@ widget's microphone and voice replies use. The conversation itself goes straight
 Rasa's socket.io channel; this server never sees it."""
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -17,6 +18,8 @@ from assistant.settings import Settings
 from assistant.speech_rate import DEFAULT_RATE
 from assistant.web.pages import WidgetTag, account_page, login_page, prefix, public_page
 from assistant.web.speech import Speech
+from voice.limits import PerSourceLimit
+from voice.prompts import prompt
 
 STATIC = Path(__file__).parent / "static"
 TOKEN_COOKIE = "mygov_token"
@@ -25,7 +28,6 @@ log = logging.getLogger("assistant.web")
 
 def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(title="My.gov assistant: web pages and speech", docs_url=None, redoc_url=None)
-    speech = Speech(settings)
     rasa = settings.web_rasa_url or settings.rasa_url
 
     @app.get("/health", include_in_schema=False)
@@ -47,27 +49,81 @@ def create_app(settings: Settings) -> FastAPI:
     for lang in ("ka", "en"):
         _pages(app, settings, lang, rasa)
 
+    _speech_endpoints(app, settings, Speech(settings))
+
+    return app
+
+
+def _speech_endpoints(app: FastAPI, settings: Settings, speech: Speech) -> None:
+    """Recognition and synthesis for the widget. Anyone can call them, so each source gets
+    ``web_speech_requests_per_minute`` per endpoint, bodies are capped before they are read in full,
+    and the text to speak is capped at ``web_speech_max_chars``. What is spoken is never kept
+    (voice/speaker.py caches fixed prompts only)."""
+    recognitions = PerSourceLimit(settings.web_speech_requests_per_minute)
+    syntheses = PerSourceLimit(settings.web_speech_requests_per_minute)
+
     @app.post("/api/speech/recognise")
     async def recognise(request: Request, lang: str = "en") -> JSONResponse:
-        body = await request.body()
-        if len(body) > settings.web_max_audio_bytes:
-            return JSONResponse(speech.refusal("too_long", lang), 413)
+        wait = recognitions.admit(_source(request, settings))
+        if wait:
+            return _refused("too_many_requests", lang, 429, wait)
+        body = await _body(request, settings.web_max_audio_bytes)
+        if body is None:
+            return _refused("too_long", lang, 413)
         result = await run_in_threadpool(speech.recognise, body, lang)
         return JSONResponse(result, 200)
 
     @app.post("/api/speech/synthesise")
     async def synthesise(request: Request) -> Response:
+        wait = syntheses.admit(_source(request, settings))
+        if wait:
+            return _refused("too_many_requests", "ka", 429, wait)
+        body = await _body(request, settings.web_speech_max_chars * JSON_BYTES_PER_CHAR + 1024)
+        if body is None:
+            return _refused("text_too_long", "ka", 413)
         try:
-            wanted = await request.json()
-            text, lang, rate = str(wanted["text"])[:5000], str(wanted.get("lang", "ka")), int(wanted.get("rate", DEFAULT_RATE))
-        except (ValueError, KeyError, TypeError):
-            return JSONResponse({"error": "Send JSON: {\"text\": ..., \"lang\": \"ka\" or \"en\", \"rate\": 80-450}."}, 400)
-        if lang not in ("ka", "en") or not text.strip():
-            return JSONResponse({"error": "lang must be ka or en, and text must not be empty."}, 400)
+            wanted = json.loads(body)
+            text, lang, rate = wanted["text"], wanted.get("lang", "ka"), int(wanted.get("rate", DEFAULT_RATE))
+            if not isinstance(text, str) or lang not in ("ka", "en") or not text.strip():
+                raise ValueError("no text, or another language")
+            text.encode("utf-8")  # a lone surrogate (\ud800) is not text anyone can speak
+        except (ValueError, KeyError, TypeError, AttributeError, OverflowError):
+            return JSONResponse({"error": "Send JSON: {\"text\": \"...\", \"lang\": \"ka\" or \"en\", \"rate\": 80-450}."}, 400)
+        if len(text) > settings.web_speech_max_chars:
+            return _refused("text_too_long", lang, 413)
         audio = await run_in_threadpool(speech.synthesise, text, lang, rate)
         return Response(audio, media_type="audio/wav")
 
-    return app
+
+# The longest JSON spelling of one character: a surrogate pair escaped as two \uXXXX.
+JSON_BYTES_PER_CHAR = 12
+
+
+def _refused(problem: str, lang: str, status: int, retry_after: int = 0) -> JSONResponse:
+    """A refusal the widget can show and say: ``message`` in the page's language, ``messages`` in both.
+    ``text`` and ``confidence`` keep the shape of a recognition result, which the widget reads."""
+    body = {"text": "", "confidence": 0.0, "problem": problem, "message": prompt(problem, lang),
+            "messages": {"ka": prompt(problem, "ka"), "en": prompt(problem, "en")}}
+    return JSONResponse(body, status, headers={"Retry-After": str(retry_after)} if retry_after else None)
+
+
+async def _body(request: Request, limit: int) -> bytes | None:
+    """The request body, or None as soon as it is longer than ``limit`` (never read in full)."""
+    received = bytearray()
+    async for chunk in request.stream():
+        received += chunk
+        if len(received) > limit:
+            return None
+    return bytes(received)
+
+
+def _source(request: Request, settings: Settings) -> str:
+    """Who is asking: the peer, or behind a trusted proxy the last address it saw (X-Forwarded-For)."""
+    source = request.client.host if request.client else ""
+    forwarded = [a.strip() for a in request.headers.get("x-forwarded-for", "").split(",") if a.strip()]
+    while source in settings.trusted_proxies and forwarded:
+        source = forwarded.pop()
+    return source
 
 
 def _pages(app: FastAPI, settings: Settings, lang: str, rasa: str) -> None:

@@ -9,9 +9,12 @@ import audioop
 import collections
 import json
 import logging
+import os
 import time
+import uuid
 from pathlib import Path
 
+from assistant.settings import Settings
 from voice.audio import ASR_RATE, PHONE_RATE, Audio, resample
 from voice.phone.menu import MENU_KEYS, asks_for_entry, menu_message, menu_segments, phone_prompt, redacted
 from voice.phone.rtp import Media
@@ -23,11 +26,23 @@ FRAME_BYTES = FRAME_SAMPLES * 2  # one 20 ms frame at 16 kHz
 
 
 class Transcript:
-    """The call as a test or an operator may read it: what was said and pressed, with digits hidden."""
+    """The call as a test or an operator may read it: what was said and pressed, with digits hidden.
+    ``call`` and ``caller`` are pseudonyms (voice/phone/pseudonym.py), never a Call-ID, a CallSid, a
+    number or a conversation id; the file is readable by the server's user alone."""
 
     def __init__(self, path: Path | None, call: str, caller: str) -> None:
         self.path = path
         self.data: dict = {"call": call, "caller": caller, "started": time.time(), "state": "answered", "events": []}
+
+    @classmethod
+    def new(cls, settings: Settings, call: str, caller: str) -> "Transcript":
+        """A new call's transcript in data_dir/phone-calls, or in memory only when ``phone_transcripts`` is off."""
+        path = None
+        if settings.phone_transcripts:
+            directory = settings.data_dir / "phone-calls"
+            directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            path = directory / f"{int(time.time())}-{uuid.uuid4().hex[:8]}.json"
+        return cls(path, call, caller)
 
     def add(self, kind: str, **values: object) -> None:
         self.data["events"].append({"kind": kind, **values})
@@ -41,7 +56,8 @@ class Transcript:
         if self.path is None:
             return
         tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.data, ensure_ascii=False, indent=1), encoding="utf-8")
+        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8") as out:
+            out.write(json.dumps(self.data, ensure_ascii=False, indent=1))
         tmp.replace(self.path)  # readers never see half a file
 
 
@@ -114,6 +130,21 @@ class PhoneCall:
         self.events.put_nowait(("key", key))
 
     # The conversation -----------------------------------------------------------------------------
+    async def run_for(self, seconds: float) -> str:
+        """``run``, ended after ``seconds`` with a spoken "the time is up"; says how the call ended."""
+        try:
+            return await asyncio.wait_for(self.run(), seconds)
+        except asyncio.TimeoutError:
+            pass
+        self.media.stop_playback()
+        lang = self.session.lang
+        await self.say([(phone_prompt("time_limit", lang), lang)], remember=False)
+        try:
+            await asyncio.wait_for(self.finish_playback(), 15)
+        except asyncio.TimeoutError:
+            pass  # the caller still hears the end; the hang-up is not held up
+        return "time_limit"
+
     async def run(self) -> str:
         lang = self.session.lang
         await self.say([(phone_prompt("welcome", lang), lang)] + menu_segments(lang), remember=False)

@@ -4,23 +4,27 @@ events or SIP INFO, and optionally registers with a PBX or SIP trunk (digest aut
 
 Why our own UA rather than pyVoIP or baresip: see docs/phone.md (measured). Every datagram goes
 through the defensive parser in sip.py; a handler error is logged and that datagram dropped, so no
-message can stop the gateway or another call."""
+message can stop the gateway or another call.
+
+Capacity: a call holds one of ``phone_max_calls`` places from its INVITE (the RTP socket and the
+dialog exist from then on), not from its ACK, and each source address may start
+``phone_invites_per_minute`` calls, so no one source can keep the line busy with INVITEs it never
+completes. Media flows only after the ACK. Logs and transcripts name calls by pseudonym."""
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import re
 import time
 import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable
 
 from assistant.settings import Settings
+from voice.limits import PerSourceLimit
 from voice.phone import sip
 from voice.phone.call import PhoneCall, Transcript
-from voice.phone.menu import phone_prompt
+from voice.phone.pseudonym import Pseudonyms
 from voice.phone.rtp import Media
 from voice.phone.sdp import SdpError, answer, parse_offer
 from voice.talk import TalkSession
@@ -33,6 +37,7 @@ T1 = 0.5  # SIP timer T1: retransmission interval for 200 OK and BYE over UDP
 @dataclass
 class Dialog:
     call_id: str
+    short: str  # the pseudonym of the Call-ID, for logs
     invite: sip.SipMessage
     remote: tuple[str, int]
     local_tag: str
@@ -45,10 +50,6 @@ class Dialog:
     cseq: int = 0
     ended: bool = False
 
-    @property
-    def short(self) -> str:
-        return hashlib.sha256(self.call_id.encode()).hexdigest()[:8]
-
 
 # A phone utterance longer than this is cut: callers answer questions, and keys are there for the rest.
 MAX_UTTERANCE_SECONDS = 30.0
@@ -59,7 +60,9 @@ class Gateway(asyncio.DatagramProtocol):
 
     def __init__(self, settings: Settings, new_session: Callable[[], TalkSession]) -> None:
         self.settings, self.new_session = settings, new_session
-        self.transcript_dir: Path | None = settings.data_dir / "phone-calls" if settings.phone_transcripts else None
+        self.pseudonym = Pseudonyms(settings)
+        self.invites = PerSourceLimit(settings.phone_invites_per_minute)
+        self.refused = 0  # INVITEs over a source's limit
         self.transport: asyncio.DatagramTransport | None = None
         self.dialogs: dict[str, Dialog] = {}
         self.malformed = 0
@@ -89,7 +92,7 @@ class Gateway(asyncio.DatagramProtocol):
             message = sip.parse(data)
         except sip.SipError as exc:
             self.malformed += 1
-            if self.malformed <= 10 or self.malformed % 1000 == 0:  # a flood must not flood the log too
+            if _worth_logging(self.malformed):
                 log.info("dropped a malformed SIP datagram from %s (%s); %d so far", addr[0], exc, self.malformed)
             return
         try:
@@ -132,7 +135,15 @@ class Gateway(asyncio.DatagramProtocol):
             self.send(sip.response(message, 501, extra=[("allow", ALLOW)]), addr)
 
     def _invite(self, invite: sip.SipMessage, addr: tuple[str, int]) -> None:
-        if len(self.dialogs) >= self.settings.phone_max_calls:
+        wait = self.invites.admit(addr[0])
+        if wait:
+            self.refused += 1
+            if _worth_logging(self.refused):
+                log.info("refused an INVITE from %s: over %d a minute; %d so far", addr[0],
+                         self.settings.phone_invites_per_minute, self.refused)
+            self.send(sip.response(invite, 503, sip.new_tag(), [("retry-after", str(wait))]), addr)
+            return
+        if len(self.dialogs) + len(self._answering) >= self.settings.phone_max_calls:  # set up or talking
             self.send(sip.response(invite, 486, sip.new_tag()), addr)
             return
         try:
@@ -167,13 +178,9 @@ class Gateway(asyncio.DatagramProtocol):
         contact = f"<sip:assistant@{self.settings.phone_host}:{self.settings.phone_port}>"
         ok = sip.response(invite, 200, tag, [("contact", contact), ("allow", ALLOW), ("content-type", "application/sdp")],
                           answer(offer, self.settings.phone_host, port))
-        caller = hashlib.sha256(sip.uri_of(invite.get("from")).encode()).hexdigest()[:12]
-        path = None
-        if self.transcript_dir:
-            self.transcript_dir.mkdir(parents=True, exist_ok=True)
-            path = self.transcript_dir / f"{int(time.time())}-{uuid.uuid4().hex[:8]}.json"
-        dialog = Dialog(invite.call_id, invite, addr, tag, ok, media, Transcript(path, "", caller))
-        dialog.transcript.data["call"] = dialog.short
+        short = self.pseudonym(invite.call_id)
+        transcript = Transcript.new(self.settings, short, self.pseudonym(sip.uri_of(invite.get("from"))))
+        dialog = Dialog(invite.call_id, short, invite, addr, tag, ok, media, transcript)
         dialog.transcript.data["codec"] = "PCMU" if offer.payload == 0 else "PCMA"
         dialog.transcript.data["telephone_events"] = offer.dtmf_payload is not None
         self.dialogs[invite.call_id] = dialog
@@ -195,19 +202,15 @@ class Gateway(asyncio.DatagramProtocol):
             self._end(dialog, "no_ack")
             await self._bye(dialog)
             return
+        dialog.media.start()  # the caller confirmed the call: now, and only now, we send media
         session = await asyncio.to_thread(self.new_session)
-        dialog.transcript.data["sender"] = session.assistant.sender  # the Rasa conversation of this call
+        dialog.transcript.data["conversation"] = self.pseudonym(session.assistant.sender)  # its Rasa conversation
         call = PhoneCall(session, dialog.media, dialog.transcript, settings.phone_silence_seconds,
                          settings.phone_digit_timeout_seconds, settings.voice_vad_mode, settings.voice_end_of_speech_ms,
                          min(MAX_UTTERANCE_SECONDS, settings.voice_max_utterance_seconds))
         how = "error"
         try:
-            how = await asyncio.wait_for(call.run(), settings.phone_max_call_seconds)
-        except asyncio.TimeoutError:
-            how = "time_limit"
-            dialog.media.stop_playback()
-            await call.say([(phone_prompt("time_limit", session.lang), session.lang)], remember=False)
-            await asyncio.wait_for(call.finish_playback(), 15)
+            how = await call.run_for(settings.phone_max_call_seconds)
         except asyncio.CancelledError:
             how = "caller"
         except Exception:  # noqa: BLE001
@@ -308,15 +311,23 @@ class Gateway(asyncio.DatagramProtocol):
         return 0
 
     async def hang_up_all(self) -> None:
+        """Every call at once: BYE where the call was confirmed; a call never ACKed is just forgotten
+        (no BYE may be sent before the ACK, RFC 3261 15)."""
+        confirmed = [d for d in self.dialogs.values() if d.acked.is_set()]
         for dialog in list(self.dialogs.values()):
             if dialog.task:
                 dialog.task.cancel()
             self._end(dialog, "shutdown")
-            await self._bye(dialog)
+        await asyncio.gather(*(self._bye(dialog) for dialog in confirmed))
         if self._register_task:
             self._register_task.cancel()
             if self.settings.phone_registrar:
                 await self.register(expires=0)
+
+
+def _worth_logging(count: int) -> bool:
+    """The first few of a kind, then one in a thousand: a flood must not flood the log too."""
+    return count <= 10 or count % 1000 == 0
 
 
 def _info_digit(message: sip.SipMessage) -> str | None:

@@ -65,7 +65,9 @@ def dtmf_event(payload: bytes) -> tuple[str, bool] | None:
 
 class Media(asyncio.DatagramProtocol):
     """One call's RTP socket: sends 20 ms frames from the playback queue (or silence), hands received
-    audio frames (8 kHz PCM) and keypad keys to callbacks."""
+    audio frames (8 kHz PCM) and keypad keys to callbacks. Nothing is sent before ``start``: the
+    gateway starts media once the caller's ACK confirms the call, so an INVITE alone (perhaps with
+    someone else's address in its SDP) never makes us stream at anyone."""
 
     def __init__(self, payload_type: int, dtmf_payload: int | None, remote: tuple[str, int],
                  on_audio: Callable[[bytes], None], on_key: Callable[[str], None] | None = None) -> None:
@@ -99,7 +101,11 @@ class Media(asyncio.DatagramProtocol):
     # asyncio protocol -----------------------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
-        self._sender = asyncio.get_running_loop().create_task(self._send_loop())
+
+    def start(self) -> None:
+        """Begin sending (20 ms frames, silence when there is nothing to say)."""
+        if self._sender is None:
+            self._sender = asyncio.get_running_loop().create_task(self._send_loop())
 
     def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
         try:
