@@ -15,8 +15,9 @@ run: export MYGOV_DEV_OUTBOX ?= true
 run: $(INSTALLED) $(WIDGET)
 	$(VENV)/bin/assistant up
 
+# Two workers, each taking whole modules (their servers start once per module); `-m "not e2e"` is the fast layer.
 test: $(INSTALLED) $(WIDGET)
-	$(VENV)/bin/python -m pytest
+	$(VENV)/bin/python -m pytest -n 2 --dist loadfile
 
 bootstrap: $(INSTALLED) $(WIDGET)
 

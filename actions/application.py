@@ -2,19 +2,25 @@
 sign with the ID card's signing PIN, send after a confirmation, and read the registration number."""
 from __future__ import annotations
 
-from rapidfuzz import fuzz, process
+from typing import Any, NamedTuple
 
-from catalog_index import Service, get_catalogue
-from catalog_index.forms import FormField
+from rapidfuzz import fuzz, process
 
 from actions.login import require_login, start_questions
 from actions.messages import say
-from actions.portal_client import Application
+from actions.services import known_service
+from actions.slots import APPLICATION_ID, ASKING, AWAITING, LAST_CODE, OPTIONS, OPTIONS_KIND, SERVICE_ID, SIGNING_REQUEST_ID
 from actions.turn import Turn, TurnAction
-from assistant import spoken
+from basics import spoken
+from catalog_index import Service, get_catalogue
+from catalog_index.forms import FormField
+from portal_client.client import Application
 
 LETTER_SERVICES = {"write_letter": "mygov.e-communication.letter", "public_info_request": "mygov.public-information.request"}
 PUBLIC_INFORMATION = {"mygov.public-information.request", "cec.public-information.request"}
+# `asking` while the questions go through the application's form; "field:<name>" asks that one field only.
+FIELD = "field"
+ONE_FIELD_PREFIX = "field:"
 
 
 def field_label(spec: FormField, lang: str) -> str:
@@ -62,12 +68,12 @@ async def begin_application(turn: Turn, service: Service) -> None:
         return
     async with turn.portal() as portal:
         app = await portal.create_application(service.id)
-    turn.set("application_id", app.id)
-    turn.set("service_id", service.id)
+    turn.set(APPLICATION_ID, app.id)
+    turn.set(SERVICE_ID, service.id)
     turn.say("draft_started", name=service.name(turn.lang))
     if service.id in PUBLIC_INFORMATION:
         turn.say("public_info_deadline")
-    start_questions(turn, "field", "review")
+    start_questions(turn, FIELD, "review")
 
 
 async def agency_names(turn: Turn) -> dict[str, str]:
@@ -77,16 +83,17 @@ async def agency_names(turn: Turn) -> dict[str, str]:
 
 async def review(turn: Turn, app: Application) -> None:
     """GOV.UK's "check your answers", spoken: numbered answers, then yes or a number to change."""
-    service = get_catalogue().get(app.service_id)
-    assert service is not None
+    service = known_service(turn, app.service_id)
+    if service is None:
+        return
     agencies = await agency_names(turn) if any(f.type == "agency" for f in service.form) else {}
     turn.say("review_intro")
     for number, spec in enumerate(service.form, start=1):
         value = readback(spec, app.fields.get(spec.name, ""), turn.lang, agencies) or spoken_empty(turn)
         turn.say("review_line", n=number, label=field_label(spec, turn.lang), value=value)
-    turn.set("awaiting", "review")
-    turn.set("options", [spec.name for spec in service.form])
-    turn.set("options_kind", "field")
+    turn.set(AWAITING, "review")
+    turn.set(OPTIONS, [spec.name for spec in service.form])
+    turn.set(OPTIONS_KIND, "field")
     turn.say("review_question")
 
 
@@ -96,23 +103,23 @@ def spoken_empty(turn: Turn) -> str:
 
 async def start_signing(turn: Turn) -> None:
     async with turn.portal() as portal:
-        request = await portal.request_signature(turn.slot("application_id"))
-    turn.set("signing_request_id", request["id"])
+        request = await portal.request_signature(turn.slot(APPLICATION_ID))
+    turn.set(SIGNING_REQUEST_ID, request["id"])
     start_questions(turn, "signing_pin", "send")
 
 
 async def send(turn: Turn) -> None:
     async with turn.portal() as portal:
-        app = await portal.submit(turn.slot("application_id"))
-    turn.set("awaiting", None)
-    turn.set("application_id", None)
-    turn.set("last_code", app.registration_number)
+        app = await portal.submit(turn.slot(APPLICATION_ID))
+    turn.set(AWAITING, None)
+    turn.set(APPLICATION_ID, None)
+    turn.set(LAST_CODE, app.registration_number)
     turn.say("sent", number=spoken.registration_number(app.registration_number or "", turn.lang))
     if app.service_id in PUBLIC_INFORMATION:
         turn.say("public_info_deadline")
 
 
-def agency_from_text(text: str, agencies: list[dict]) -> str | None:
+def agency_from_text(text: str, agencies: list[dict[str, Any]]) -> str | None:
     """An agency named in the user's words (Georgian or English, full or short), or None."""
     names = {}
     for agency in agencies:
@@ -128,7 +135,7 @@ class ActionApply(TurnAction):
         return "action_apply"
 
     async def act(self, turn: Turn) -> None:
-        service = get_catalogue().get(turn.slot("service_id") or "")
+        service = get_catalogue().get(turn.slot(SERVICE_ID) or "")
         if service is None:
             turn.say("which_service")
             return
@@ -142,9 +149,10 @@ class ActionWriteLetter(TurnAction):
 
     async def act(self, turn: Turn) -> None:
         intent = turn.intent
-        service = get_catalogue().get(LETTER_SERVICES.get(intent, LETTER_SERVICES["write_letter"]))
-        assert service is not None
-        turn.set("service_id", service.id)
+        service = known_service(turn, LETTER_SERVICES.get(intent, LETTER_SERVICES["write_letter"]))
+        if service is None:
+            return
+        turn.set(SERVICE_ID, service.id)
         if require_login(turn, intent):
             await begin_application(turn, service)
 
@@ -162,13 +170,14 @@ class ActionContinueApplication(TurnAction):
             turn.say("no_draft")
             return
         app = drafts[0]
-        service = get_catalogue().get(app.service_id)
-        assert service is not None
-        turn.set("application_id", app.id)
-        turn.set("service_id", app.service_id)
+        service = known_service(turn, app.service_id)
+        if service is None:
+            return
+        turn.set(APPLICATION_ID, app.id)
+        turn.set(SERVICE_ID, app.service_id)
         turn.say("draft_resumed", name=service.name(turn.lang))
         if app.next_field:
-            start_questions(turn, "field", "review")
+            start_questions(turn, FIELD, "review")
         else:
             await review(turn, app)
 
@@ -194,12 +203,26 @@ class ActionMyApplications(TurnAction):
                      status=say(f"status_{app.status}", turn.lang), number=number)
 
 
-async def next_field(turn: Turn):  # type: ignore[no-untyped-def]
-    """The application's next unanswered question (or the one the user chose to change)."""
+class NextField(NamedTuple):
+    """An application, its service, and the question to ask now (None when every question is answered)."""
+
+    app: Application
+    service: Service
+    spec: FormField | None
+
+
+def one_field(asking: str | None) -> str | None:
+    """The one field the user chose to change, from `asking` ("field:<name>"); else None."""
+    return asking.removeprefix(ONE_FIELD_PREFIX) if asking and asking.startswith(ONE_FIELD_PREFIX) else None
+
+
+async def next_field(turn: Turn) -> NextField | None:
+    """The application's next unanswered question (or the one the user chose to change); None, said to the
+    user, when the application's service is no longer in the catalogue."""
     async with turn.portal() as portal:
-        app = await portal.application(turn.slot("application_id"))
-    service = get_catalogue().get(app.service_id)
-    assert service is not None
-    asking = turn.slot("asking") or ""
-    name = asking.split(":", 1)[1] if asking.startswith("field:") else app.next_field
-    return app, service, service.form_field(name) if name else None
+        app = await portal.application(turn.slot(APPLICATION_ID))
+    service = known_service(turn, app.service_id)
+    if service is None:
+        return None
+    name = one_field(turn.slot(ASKING)) or app.next_field
+    return NextField(app, service, service.form_field(name) if name else None)

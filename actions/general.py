@@ -3,31 +3,50 @@ a person, and the polite and the out-of-scope answers."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from rasa_sdk.events import ActiveLoop
+from rasa_sdk.forms import REQUESTED_SLOT
 
-from actions.portal_errors import PortalError
-from actions.application import next_field
+from actions.application import FIELD, next_field
 from actions.messages import say
+from actions.slots import (
+    ANSWER,
+    APPLICATION_ID,
+    ASKING,
+    AWAITING,
+    LANG,
+    LAST_CODE,
+    LOGIN_PERSONAL_NUMBER,
+    MESSAGE_IDS,
+    MESSAGE_INDEX,
+    OPTIONS,
+    OPTIONS_KIND,
+    PENDING,
+    SERVICE_ID,
+    SIGNING_REQUEST_ID,
+    SPEECH_RATE,
+)
 from actions.turn import Turn, TurnAction, rate_of
-from assistant import spoken
-from assistant.speech_rate import stepped
+from basics import registration, spoken
+from basics.speech_rate import stepped
+from portal_client.errors import PortalError
 
-FLOW_SLOTS = ("asking", "answer", "pending", "awaiting", "options", "options_kind", "signing_request_id",
-              "login_personal_number", "requested_slot")
+FLOW_SLOTS = (ASKING, ANSWER, PENDING, AWAITING, OPTIONS, OPTIONS_KIND, SIGNING_REQUEST_ID, LOGIN_PERSONAL_NUMBER, REQUESTED_SLOT)
 
 
-def simple_reply(action: str, key: str) -> type[TurnAction]:
-    """An action that says one text."""
+def simple_reply(action: str, key: str, ends: bool = False) -> type[TurnAction]:
+    """An action that says one text (and, with ``ends``, ends the conversation)."""
 
     async def act(self: TurnAction, turn: Turn) -> None:
         turn.say(key)
+        turn.ends = ends
 
     return type(f"Reply_{key}", (TurnAction,), {"name": lambda self: action, "act": act})
 
 
 ActionGreet = simple_reply("action_greet", "greet")
-ActionGoodbye = simple_reply("action_goodbye", "goodbye")
+ActionGoodbye = simple_reply("action_goodbye", "goodbye", ends=True)
 ActionThanks = simple_reply("action_thanks", "thanks")
 ActionOutOfScope = simple_reply("action_out_of_scope", "out_of_scope")
 ActionDefaultFallback = simple_reply("action_default_fallback", "not_understood")
@@ -77,7 +96,7 @@ class ActionRepeat(TurnAction):
             turn.say_text(text)
 
 
-def _external(event: dict) -> bool:
+def _external(event: dict[str, Any]) -> bool:
     """A reminder's trigger is stored as a user event, but the user said nothing then."""
     return ((event.get("parse_data") or {}).get("intent") or {}).get("name", "").startswith("EXTERNAL_")
 
@@ -89,7 +108,7 @@ class ActionSpell(TurnAction):
         return "action_spell"
 
     async def act(self, turn: Turn) -> None:
-        target = spell_target(turn.text, turn.slot("last_code") or last_bot_text(turn))
+        target = spell_target(turn.text, turn.slot(LAST_CODE) or last_bot_text(turn))
         if not target:
             turn.say("nothing_to_spell")
             return
@@ -102,6 +121,7 @@ def last_bot_text(turn: Turn) -> str:
 
 SPELL_WORDS = {"spell", "it", "that", "the", "word", "number", "please", "letter", "by", "digit", "დამიმარცვლე",
                "დაამარცვლე", "ასო-ასო", "ასოებით", "ციფრებით", "ეს", "ის", "damimarcvle", "aso-aso"}
+CODES = re.compile(rf"{registration.PATTERN.pattern}|\d[\d .-]{{3,}}\d")  # registration numbers, other codes
 
 
 def spell_target(user_text: str, bot_text: str) -> str:
@@ -109,7 +129,7 @@ def spell_target(user_text: str, bot_text: str) -> str:
     named = [w for w in re.findall(r"[\w.-]+", user_text) if w.lower() not in SPELL_WORDS]
     if named:
         return " ".join(named)
-    codes = re.findall(r"\b[A-Z]{2}-\d{4}-\d{6}\b|\d[\d .-]{3,}\d", bot_text)
+    codes = CODES.findall(bot_text)
     if codes:
         return codes[-1].strip()
     words = re.findall(r"[^\W\d_]{3,}", bot_text)
@@ -123,16 +143,18 @@ class ActionBack(TurnAction):
         return "action_back"
 
     async def act(self, turn: Turn) -> None:
-        asking = turn.slot("asking") or ""
+        asking = turn.slot(ASKING) or ""
         if asking == "phone_pin":
-            turn.set("asking", "personal_number")
-        elif asking == "field" and turn.slot("application_id"):
-            app, service, spec = await next_field(turn)
-            names = [f.name for f in service.form]
-            position = names.index(spec.name) if spec else len(names)
+            turn.set(ASKING, "personal_number")
+        elif asking == FIELD and turn.slot(APPLICATION_ID):
+            found = await next_field(turn)
+            if found is None:
+                return
+            names = [f.name for f in found.service.form]
+            position = names.index(found.spec.name) if found.spec else len(names)
             if position > 0:
                 async with turn.portal() as portal:
-                    await portal.fill(app.id, {names[position - 1]: None})
+                    await portal.fill(found.app.id, {names[position - 1]: None})
         elif not asking:
             turn.say("back_nothing")
 
@@ -142,7 +164,7 @@ class ActionCancel(TurnAction):
         return "action_cancel"
 
     async def act(self, turn: Turn) -> None:
-        busy = turn.tracker.active_loop_name or turn.slot("awaiting") or turn.slot("asking")
+        busy = turn.tracker.active_loop_name or turn.slot(AWAITING) or turn.slot(ASKING)
         for slot in FLOW_SLOTS:
             turn.set(slot, None)
         turn.events.append(ActiveLoop(None))
@@ -154,7 +176,7 @@ class ActionRestart(TurnAction):
         return "action_restart"
 
     async def act(self, turn: Turn) -> None:
-        for slot in (*FLOW_SLOTS, "service_id", "application_id", "message_ids", "message_index"):
+        for slot in (*FLOW_SLOTS, SERVICE_ID, APPLICATION_ID, MESSAGE_IDS, MESSAGE_INDEX):
             turn.set(slot, None)
         turn.events.append(ActiveLoop(None))
         turn.say("restarted")
@@ -174,7 +196,7 @@ class ActionChangeRate(TurnAction):
         if new == current:
             turn.say("slowest" if self.direction < 0 else "fastest")
             return
-        turn.set("speech_rate", float(new))
+        turn.set(SPEECH_RATE, float(new))
         if turn.token:
             try:
                 async with turn.portal(act_for=False) as portal:
@@ -202,9 +224,9 @@ class ActionSwitchLanguage(TurnAction):
         elif re.search(r"georgian|ქართ|kartul|qartul", text):
             target = "ka"
         else:
-            target = "en" if turn.tracker.get_slot("lang") == "ka" else "ka"
+            target = "en" if turn.tracker.get_slot(LANG) == "ka" else "ka"
         turn.lang = target
-        turn.set("lang", target)
+        turn.set(LANG, target)
         turn.say("language_switched")
 
 
@@ -219,7 +241,7 @@ class ActionHumanHandoff(TurnAction):
         if not turn.token:
             turn.say("handoff_anonymous")
             return
-        topic = (turn.slot("service_id") or "assistant conversation")[:300]
+        topic = (turn.slot(SERVICE_ID) or "assistant conversation")[:300]
         async with turn.portal(act_for=False) as portal:
             request = await portal.request_callback(topic, turn.lang)
         turn.say("handoff", phone_end=spoken.digits(request["phone_end"], turn.lang), hours=request["within_hours"])

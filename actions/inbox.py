@@ -2,27 +2,28 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from actions.login import require_login
+from actions.slots import AWAITING, MESSAGE_IDS, MESSAGE_INDEX
 from actions.turn import Turn, TurnAction
-from assistant import spoken
+from basics import registration, spoken
 
-REGISTRATION_NUMBER = re.compile(r"\b[A-Z]{2}-\d{4}-\d{6}\b")
 CADASTRAL_CODE = re.compile(r"\b\d{2}\.\d{2}\.\d{2}\.\d{3}\.\d{3}(?:\.\d{2}\.\d{3})?\b")
 
 
-def _agency(message: dict, lang: str) -> str:
+def _agency(message: dict[str, Any], lang: str) -> str:
     return message["agency"]["name"][lang]
 
 
 def speakable(text: str, lang: str) -> str:
     """Agency text with its registration numbers and cadastral codes put in the form a listener follows."""
-    text = REGISTRATION_NUMBER.sub(lambda m: spoken.registration_number(m.group(0), lang), text)
+    text = registration.PATTERN.sub(lambda m: spoken.registration_number(m.group(0), lang), text)
     return CADASTRAL_CODE.sub(lambda m: spoken.cadastral_code(m.group(0), lang), text)
 
 
 async def read_current(turn: Turn) -> None:
-    ids, index = turn.slot("message_ids") or [], int(turn.slot("message_index") or 0)
+    ids, index = turn.slot(MESSAGE_IDS) or [], int(turn.slot(MESSAGE_INDEX) or 0)
     if not ids:
         turn.say("no_message_open")
         return
@@ -30,18 +31,18 @@ async def read_current(turn: Turn) -> None:
         message = await portal.message(ids[index])
     turn.say("message_head", n=index + 1, total=len(ids), agency=_agency(message, turn.lang),
              date=spoken.date(message["received_at"][:10], turn.lang), subject=speakable(message["subject"], turn.lang))
-    turn.set("awaiting", "read_body")
+    turn.set(AWAITING, "read_body")
 
 
 async def read_body(turn: Turn) -> None:
-    ids, index = turn.slot("message_ids") or [], turn.slot("message_index")
+    ids, index = turn.slot(MESSAGE_IDS) or [], turn.slot(MESSAGE_INDEX)
     if not ids or index is None:
         turn.say("no_message_open")
         return
     async with turn.portal() as portal:
         message = await portal.message(ids[int(index)])
         await portal.mark_read(message["id"])
-    turn.set("awaiting", None)
+    turn.set(AWAITING, None)
     turn.say("message_body", body=speakable(message["body"], turn.lang))
 
 
@@ -55,14 +56,14 @@ class ActionCheckInbox(TurnAction):
         async with turn.portal() as portal:
             inbox = await portal.inbox()
         messages = sorted(inbox["messages"], key=lambda m: m["read"])  # unread first, newest first within
-        turn.set("message_ids", [m["id"] for m in messages])
-        turn.set("message_index", None)
+        turn.set(MESSAGE_IDS, [m["id"] for m in messages])
+        turn.set(MESSAGE_INDEX, None)
         if not messages:
             turn.say("inbox_empty", who=turn.who())
             return
         key = "inbox_count" if inbox["unread"] else "inbox_none_unread"
         turn.say(key, who=turn.who(), unread=inbox["unread"], total=inbox["total"])
-        turn.set("awaiting", "read_inbox")
+        turn.set(AWAITING, "read_inbox")
 
 
 class ActionReadMessage(TurnAction):
@@ -72,15 +73,15 @@ class ActionReadMessage(TurnAction):
     async def act(self, turn: Turn) -> None:
         if not require_login(turn, "read_message"):
             return
-        if not turn.slot("message_ids"):
+        if not turn.slot(MESSAGE_IDS):
             async with turn.portal() as portal:
                 inbox = await portal.inbox()
-            turn.set("message_ids", [m["id"] for m in sorted(inbox["messages"], key=lambda m: m["read"])])
+            turn.set(MESSAGE_IDS, [m["id"] for m in sorted(inbox["messages"], key=lambda m: m["read"])])
             if not inbox["messages"]:
                 turn.say("inbox_empty", who=turn.who())
                 return
-        if turn.slot("message_index") is None:
-            turn.set("message_index", 0.0)
+        if turn.slot(MESSAGE_INDEX) is None:
+            turn.set(MESSAGE_INDEX, 0.0)
         await read_current(turn)
 
 
@@ -91,7 +92,7 @@ class ActionMoveMessage(TurnAction):
         return "action_next_message"
 
     async def act(self, turn: Turn) -> None:
-        ids, index = turn.slot("message_ids") or [], turn.slot("message_index")
+        ids, index = turn.slot(MESSAGE_IDS) or [], turn.slot(MESSAGE_INDEX)
         if not ids or index is None:
             turn.say("no_message_open")
             return
@@ -99,7 +100,7 @@ class ActionMoveMessage(TurnAction):
         if not 0 <= target < len(ids):
             turn.say("no_next" if self.step > 0 else "no_previous")
             return
-        turn.set("message_index", float(target))
+        turn.set(MESSAGE_INDEX, float(target))
         await read_current(turn)
 
 

@@ -2,12 +2,48 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Any
 
 from rasa_sdk.events import FollowupAction
 
-from actions.portal_client import PortalClient
-from actions.portal_errors import PortalAuthError
-from actions.turn import Turn, TurnAction
+from actions.slots import (
+    ACT_FOR,
+    ACT_FOR_NAME,
+    ANSWER,
+    APPLICATION_ID,
+    ASKING,
+    AWAITING,
+    MESSAGE_IDS,
+    MESSAGE_INDEX,
+    OPTIONS,
+    OPTIONS_KIND,
+    PENDING,
+    SPEECH_RATE,
+)
+from actions.turn import Turn, TurnAction, portal_client
+from portal_client.errors import PortalAuthError
+
+# `pending` after the login questions: the intent that needed the login, resumed when they end.
+RESUME_PREFIX = "intent:"
+
+
+@dataclass(frozen=True)
+class WrongPin:
+    """The portal refused a PIN; `attempts_left` is how many tries remain before the lock, when it says."""
+
+    attempts_left: int | None
+
+    @classmethod
+    def of(cls, error: PortalAuthError) -> WrongPin:
+        left = (error.fields or {}).get("attempts_left")
+        return cls(left if isinstance(left, int) else None)
+
+    def say(self, turn: Turn) -> None:
+        if self.attempts_left is None:
+            turn.say("wrong_pin_again")
+        else:
+            turn.say("wrong_pin", left=self.attempts_left)
 
 
 def logged_in(turn: Turn) -> bool:
@@ -16,11 +52,16 @@ def logged_in(turn: Turn) -> bool:
 
 def start_questions(turn: Turn, asking: str, pending: str | None) -> None:
     """Open the question form on `asking`; `pending` says what to do when the questions are done."""
-    turn.set("asking", asking)
-    turn.set("answer", None)
-    turn.set("pending", pending)
-    turn.set("awaiting", None)
+    turn.set(ASKING, asking)
+    turn.set(ANSWER, None)
+    turn.set(PENDING, pending)
+    turn.set(AWAITING, None)
     turn.events.append(FollowupAction("question_form"))
+
+
+def resumed_intent(pending: str | None) -> str | None:
+    """The intent to resume after the login questions, read from `pending` (see `require_login`); else None."""
+    return pending.removeprefix(RESUME_PREFIX) if pending and pending.startswith(RESUME_PREFIX) else None
 
 
 def require_login(turn: Turn, resume_intent: str) -> bool:
@@ -31,7 +72,7 @@ def require_login(turn: Turn, resume_intent: str) -> bool:
         turn.say("link_needed")
         return False
     turn.say("login_needed")
-    start_questions(turn, "personal_number", f"intent:{resume_intent}")
+    start_questions(turn, "personal_number", RESUME_PREFIX + resume_intent)
     return False
 
 
@@ -41,19 +82,18 @@ def pin_digits(text: str) -> str | None:
     return groups[0] if len(groups) == 1 and 4 <= len(groups[0]) <= 6 else None
 
 
-async def check_phone_pin(turn: Turn, personal_number: str, pin: str) -> str | None:
-    """Log in; on success set the token and greet. Returns None, or the error to say before asking again."""
-    async with PortalClient(source=turn.source) as anonymous:
+async def check_phone_pin(turn: Turn, personal_number: str, pin: str) -> WrongPin | None:
+    """Log in; on success set the token and greet (None). A refused PIN is returned, to say before asking again."""
+    async with portal_client(source=turn.source) as anonymous:
         try:
             token = await anonymous.login_with_phone_pin(personal_number, pin)
         except PortalAuthError as error:
-            left = (error.fields or {}).get("attempts_left")
-            return f"wrong_pin:{left}" if left is not None else "wrong_pin:?"
+            return WrongPin.of(error)
     turn.log_in(token.access_token)
     async with turn.portal(act_for=False) as portal:
         me = await portal.me()
-        if me.get("speech_rate") and not turn.tracker.get_slot("speech_rate"):
-            turn.set("speech_rate", float(me["speech_rate"]))
+        if me.get("speech_rate") and not turn.tracker.get_slot(SPEECH_RATE):
+            turn.set(SPEECH_RATE, float(me["speech_rate"]))
     turn.say("logged_in", name=me["first_name"][turn.lang])
     return None
 
@@ -88,7 +128,7 @@ class ActionLogout(TurnAction):
         async with turn.portal() as portal:
             await portal.logout()
         turn.log_out()
-        for slot in ("act_for", "act_for_name", "application_id", "message_ids", "message_index"):
+        for slot in (ACT_FOR, ACT_FOR_NAME, APPLICATION_ID, MESSAGE_IDS, MESSAGE_INDEX):
             turn.set(slot, None)
         turn.say("logged_out")
 
@@ -108,16 +148,16 @@ class ActionActForCompany(TurnAction):
         if len(entities) == 1:
             choose_company(turn, entities[0])
             return
-        turn.set("options", [e["id_code"] for e in entities[:5]])
-        turn.set("options_kind", "company")
+        turn.set(OPTIONS, [e["id_code"] for e in entities[:5]])
+        turn.set(OPTIONS_KIND, "company")
         turn.say("which_company")
         turn.offer([e["name"][turn.lang] for e in entities[:5]])
 
 
-def choose_company(turn: Turn, entity: dict) -> None:
-    turn.set("act_for", entity["id_code"])
-    turn.set("act_for_name", entity["name"][turn.lang])
-    turn.set("options", None)
+def choose_company(turn: Turn, entity: dict[str, Any]) -> None:
+    turn.set(ACT_FOR, entity["id_code"])
+    turn.set(ACT_FOR_NAME, entity["name"][turn.lang])
+    turn.set(OPTIONS, None)
     turn.say("acting_for", name=entity["name"][turn.lang])
 
 
@@ -130,6 +170,6 @@ class ActionActForMyself(TurnAction):
             return
         async with turn.portal(act_for=False) as portal:
             me = await portal.me()
-        turn.set("act_for", None)
-        turn.set("act_for_name", None)
+        turn.set(ACT_FOR, None)
+        turn.set(ACT_FOR_NAME, None)
         turn.say("acting_for_self", name=me["name"][turn.lang])

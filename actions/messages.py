@@ -1,10 +1,10 @@
 """Everything the assistant says, in Georgian and English: short sentences, one question at a time.
 
-Placeholders are filled with values already rendered for speech (assistant/spoken.py).
+Placeholders are filled with values already rendered for speech (basics/spoken.py).
 """
 from __future__ import annotations
 
-from assistant.texts import pick
+from basics.texts import pick
 
 TEXTS: dict[str, dict[str, str]] = {
     "greet": {
@@ -84,9 +84,13 @@ TEXTS: dict[str, dict[str, str]] = {
     "online_unknown": {"ka": "არ ვიცი, შეიძლება თუ არა ამის ონლაინ გაკეთება; ზუსტად გეტყვიან იუსტიციის სახლში.",
                        "en": "I do not know whether this can be done online; a Public Service Hall can tell you."},
     "offer_apply": {"ka": "გსურთ განცხადების შევსება? თქვით კი ან არა.", "en": "Would you like to fill in the application? Say yes or no."},
-    "offer_more": {"ka": "გსურთ გაიგოთ საფასური, ვადა ან საჭირო დოკუმენტები?", "en": "Would you like to hear the fee, the time or the documents needed?"},
-    "not_applicable": {"ka": "ეს სერვისი საინფორმაციოა; განცხადება არ სჭირდება.", "en": "This service gives information; there is no application to fill in."},
+    "offer_more": {"ka": "გსურთ გაიგოთ საფასური, ვადა ან საჭირო დოკუმენტები?",
+                   "en": "Would you like to hear the fee, the time or the documents needed?"},
+    "not_applicable": {"ka": "ეს სერვისი საინფორმაციოა; განცხადება არ სჭირდება.",
+                       "en": "This service gives information; there is no application to fill in."},
     "offline_apply": {"ka": "ამ სერვისზე განცხადების შევსება ჩემთან ვერ მოხერხდება.", "en": "This application cannot be filled in with me."},
+    "service_gone": {"ka": "ეს სერვისი ჩემთან აღარ არის ხელმისაწვდომი. მითხარით, რა გჭირდებათ, ან თქვით: ოპერატორი.",
+                     "en": "This service is no longer available with me. Tell me what you need, or say: talk to a person."},
     # Login
     "login_needed": {"ka": "ამისთვის სისტემაში უნდა შეხვიდეთ.", "en": "For this you need to log in."},
     "messenger_logout": {"ka": "აქ დაკავშირებული ანგარიშით ხართ შესული. დასასრულებლად გამომიგზავნეთ /unlink.",
@@ -103,6 +107,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "logged_in": {"ka": "გამარჯობა, {name}. შესული ხართ.", "en": "Hello, {name}. You are logged in."},
     "already_logged_in": {"ka": "უკვე შესული ხართ, {name}.", "en": "You are already logged in, {name}."},
     "wrong_pin": {"ka": "პინ-კოდი არასწორია. დარჩა {left} მცდელობა.", "en": "That PIN is not correct. {left} attempts left."},
+    "wrong_pin_again": {"ka": "პინ-კოდი არასწორია. სცადეთ ხელახლა.", "en": "That PIN is not correct. Please try again."},
     "locked": {"ka": "ძალიან ბევრი არასწორი მცდელობა. შესვლა დაბლოკილია {minutes} წუთით. სცადეთ მოგვიანებით ან თქვით: ოპერატორი.",
                "en": "Too many wrong attempts. Login is locked for {minutes} minutes. Try later, or say: talk to a person."},
     "logged_out": {"ka": "სისტემიდან გამოხვედით.", "en": "You are logged out."},
@@ -118,7 +123,8 @@ TEXTS: dict[str, dict[str, str]] = {
     # Acting for a company
     "acting_for": {"ka": "ახლა ვმოქმედებთ {name}-ის სახელით.", "en": "We are now acting for {name}."},
     "acting_for_self": {"ka": "ახლა ვმოქმედებთ თქვენი, {name}, სახელით.", "en": "We are now acting for you, {name}, personally."},
-    "no_companies": {"ka": "თქვენ არცერთი კომპანიის წარმომადგენლად არ ხართ რეგისტრირებული.", "en": "You are not registered as a representative of any company."},
+    "no_companies": {"ka": "თქვენ არცერთი კომპანიის წარმომადგენლად არ ხართ რეგისტრირებული.",
+                     "en": "You are not registered as a representative of any company."},
     "which_company": {"ka": "რომელი კომპანიის სახელით?", "en": "For which company?"},
     "on_behalf": {"ka": "{name}: ", "en": "For {name}: "},
     # Informational services
@@ -156,7 +162,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "draft_started": {"ka": "ვიწყებთ განცხადებას: {name}. კითხვები სათითაოდ დაგისვამთ.",
                       "en": "We are starting the application: {name}. I will ask one question at a time."},
     "draft_resumed": {"ka": "ვაგრძელებთ განცხადებას: {name}.", "en": "We are continuing the application: {name}."},
-    "no_draft": {"ka": "დაუსრულებელი განცხადება არ გაქვთ. მითხარით, რა გჭირდებათ.", "en": "You have no unfinished application. Tell me what you need."},
+    "no_draft": {"ka": "დაუსრულებელი განცხადება არ გაქვთ. მითხარით, რა გჭირდებათ.",
+                 "en": "You have no unfinished application. Tell me what you need."},
     "optional": {"ka": "ეს კითხვა არასავალდებულოა; გამოსატოვებლად თქვით: გამოტოვე.",
                  "en": "This one is optional; to leave it out, say: skip."},
     "answer_saved": {"ka": "ჩავწერე: {value}.", "en": "Noted: {value}."},

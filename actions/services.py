@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import re
 
+from actions.slots import AWAITING, OPTIONS, OPTIONS_KIND, SERVICE_ID
+from actions.turn import Turn, TurnAction
 from catalog_index import Service, get_catalogue
 from catalog_index.matcher import search
-
-from actions.turn import Turn, TurnAction
 
 MAX_SUGGESTIONS = 3
 _OPTION_WORDS = {
@@ -28,6 +28,15 @@ def option_number(text: str) -> int | None:
     return None
 
 
+def known_service(turn: Turn, service_id: str | None) -> Service | None:
+    """The catalogue's service `service_id`; else None, after telling the user it is gone (the catalogue
+    changed since it was chosen, or a draft outlived its service)."""
+    service = get_catalogue().get(service_id or "")
+    if service is None:
+        turn.say("service_gone")
+    return service
+
+
 # A need often comes with its question: "how much does a passport cost?" is answered, not only routed.
 FEE_WORDS = ("ღირ", "ფას", "საფას", "girs", "fasi", "cost", "price", "fee", "how much", "how long", "რამდენ ხან")
 DOCUMENT_WORDS = ("დოკუმენტ", "საბუთ", "dokument", "sabut", "document", "papers", "bring")
@@ -35,8 +44,8 @@ DOCUMENT_WORDS = ("დოკუმენტ", "საბუთ", "dokument", "sa
 
 def present_service(turn: Turn, service: Service) -> None:
     """Name and describe a service, answer the question the need came with, then offer the next step."""
-    turn.set("service_id", service.id)
-    turn.set("options", None)
+    turn.set(SERVICE_ID, service.id)
+    turn.set(OPTIONS, None)
     agency = service.agency_name_ka if turn.lang == "ka" else service.agency_name_en
     turn.say("route", name=service.name(turn.lang))
     turn.say("service_intro", description=service.description(turn.lang), agency=agency)
@@ -46,10 +55,10 @@ def present_service(turn: Turn, service: Service) -> None:
     if any(word in asked for word in DOCUMENT_WORDS):
         describe_documents(turn, service)
     if service.kind == "functional" and service.form:
-        turn.set("awaiting", "offer_apply")
+        turn.set(AWAITING, "offer_apply")
         turn.say("offer_apply")
     else:
-        turn.set("awaiting", None)
+        turn.set(AWAITING, None)
         turn.say("offer_more")
 
 
@@ -70,8 +79,7 @@ def describe_documents(turn: Turn, service: Service) -> None:
 
 
 def describe_where(turn: Turn, service: Service) -> None:
-    key = {True: "online_yes", False: "online_no"}.get(service.online, "online_unknown")  # type: ignore[arg-type]
-    turn.say(key)
+    turn.say("online_unknown" if service.online is None else "online_yes" if service.online else "online_no")
 
 
 class ActionFindService(TurnAction):
@@ -82,22 +90,24 @@ class ActionFindService(TurnAction):
         matches = search(turn.text.strip(), lang=turn.lang, top=MAX_SUGGESTIONS)
         catalogue = get_catalogue()
         if not matches:
-            turn.set("options", None)
+            turn.set(OPTIONS, None)
             names = [c.name_ka if turn.lang == "ka" else c.name_en for c in catalogue.categories]
             turn.say("no_service", categories=", ".join(names))
             return
         best = matches[0]
         if best.band == "route":
-            present_service(turn, catalogue.get(best.id))  # type: ignore[arg-type]
+            service = known_service(turn, best.id)
+            if service is not None:
+                present_service(turn, service)
         elif best.band == "confirm":
-            turn.set("options", [best.id])
-            turn.set("options_kind", "service")
-            turn.set("awaiting", "confirm_service")
+            turn.set(OPTIONS, [best.id])
+            turn.set(OPTIONS_KIND, "service")
+            turn.set(AWAITING, "confirm_service")
             turn.say("did_you_mean", name=best.name_ka if turn.lang == "ka" else best.name_en)
         else:
-            turn.set("options", [m.id for m in matches])
-            turn.set("options_kind", "service")
-            turn.set("awaiting", None)
+            turn.set(OPTIONS, [m.id for m in matches])
+            turn.set(OPTIONS_KIND, "service")
+            turn.set(AWAITING, None)
             turn.say("suggest")
             turn.offer([m.name_ka if turn.lang == "ka" else m.name_en for m in matches])
 
@@ -107,11 +117,11 @@ class ActionServiceInfo(TurnAction):
         return "action_service_info"
 
     async def act(self, turn: Turn) -> None:
-        service = get_catalogue().get(turn.slot("service_id") or "")
+        service = get_catalogue().get(turn.slot(SERVICE_ID) or "")
         if service is None:  # a question with no service in view is taken as a need
             await ActionFindService().act(turn)
             return
         {"ask_documents": describe_documents, "ask_where": describe_where}.get(turn.intent, describe_fee_time)(turn, service)
         if service.kind == "functional" and service.form:
-            turn.set("awaiting", "offer_apply")
+            turn.set(AWAITING, "offer_apply")
             turn.say("offer_apply")

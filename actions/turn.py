@@ -2,7 +2,7 @@
 
 Every action in this package subclasses `TurnAction`, so language, the citizen's portal session and
 portal failures are handled the same way everywhere. The session is never in the conversation: it is
-kept server-side for the conversation id (assistant/identity.py), put there by the channel that
+kept server-side for the conversation id (basics/identity.py), put there by the channel that
 authenticated the user or by the login questions.
 """
 from __future__ import annotations
@@ -10,27 +10,51 @@ from __future__ import annotations
 import logging
 import re
 from abc import ABC, abstractmethod
+from contextlib import contextmanager
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Callable, Iterator
 
+import httpx
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, ReminderScheduled, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.messages import say
-from actions.portal_client import PortalClient
-from actions.portal_errors import PortalAuthError, PortalError, PortalLocked
-from assistant import spoken
-from assistant.identity import identity_store
-from assistant.language import guess_language
-from assistant.pin_seal import message_text
-from assistant.settings import get_settings
-from assistant.speech_rate import DEFAULT_RATE
+from actions.slots import ACT_FOR, ACT_FOR_NAME, ASKING, AWAITING, LANG, OPTIONS, SPEECH_RATE
+from basics import spoken
+from basics.identity import identity_store
+from basics.reply_hints import HINT, Expects, ReplyHint
+from basics.sealing import message_text
+from basics.settings import get_settings
+from basics.speech_rate import DEFAULT_RATE
+from catalog_index.language import guess_language
+from portal_client.client import PortalClient
+from portal_client.errors import PortalAuthError, PortalError, PortalLocked
 
 SESSION_WARNING_INTENT = "EXTERNAL_session_warning"
 DEFAULT_LANG = "ka"
 MAX_MESSAGE_CHARS = 1000
 log = logging.getLogger(__name__)
+
+# How actions reach the portal: over HTTP at `portal_base_url`, unless a test routes every call to the
+# portal app in-process with `portal_transport` (see tests/test_actions_in_process.py).
+_transport: httpx.AsyncBaseTransport | None = None
+
+
+@contextmanager
+def portal_transport(transport: httpx.AsyncBaseTransport) -> Iterator[None]:
+    """Within this block every action calls the portal through `transport` (for example `httpx.ASGITransport`)."""
+    global _transport
+    before, _transport = _transport, transport
+    try:
+        yield
+    finally:
+        _transport = before
+
+
+def portal_client(token: str | None = None, act_for: str | None = None, source: str | None = None) -> PortalClient:
+    """A portal client for one turn: as the citizen of `token`, or anonymous without one."""
+    return PortalClient(token=token, act_for=act_for, source=source, transport=_transport)
 
 
 class Turn:
@@ -40,6 +64,8 @@ class Turn:
         self.dispatcher, self.tracker = dispatcher, tracker
         self.conversation: str = tracker.sender_id
         self.events: list[EventType] = []
+        self.fixed: set[str] = set()  # texts said as written, with nothing filled in (see reply hints)
+        self.ends = False  # this turn ends the conversation (goodbye)
         self.text: str = message_text(tracker.latest_message, self.conversation)
         intent = (tracker.latest_message or {}).get("intent") or {}
         self.intent: str = intent.get("name") or ""
@@ -53,9 +79,9 @@ class Turn:
             and not self.text.startswith("/") else None
         # A channel may know the user's language before any word does (a messenger app's language setting).
         hinted = metadata.get("language") if isinstance(metadata, dict) and metadata.get("language") in ("ka", "en") else None
-        self.lang: str = guessed or tracker.get_slot("lang") or hinted or DEFAULT_LANG
-        if self.lang != tracker.get_slot("lang"):
-            self.set("lang", self.lang)
+        self.lang: str = guessed or tracker.get_slot(LANG) or hinted or DEFAULT_LANG
+        if self.lang != tracker.get_slot(LANG):
+            self.set(LANG, self.lang)
         self.token: str | None = identity_store().token(self.conversation)
         # On voice channels a PIN must come from the keypad, never spoken aloud where others may hear it.
         self.keypad: bool = isinstance(metadata, dict) and metadata.get("input") == "keypad"
@@ -73,7 +99,10 @@ class Turn:
         self.events.append(SlotSet(name, value))
 
     def say(self, key: str, **values: object) -> None:
-        self.dispatcher.utter_message(text=say(key, self.lang, **values))
+        text = say(key, self.lang, **values)
+        if not values:
+            self.fixed.add(text)
+        self.dispatcher.utter_message(text=text)
 
     def say_text(self, text: str) -> None:
         self.dispatcher.utter_message(text=text)
@@ -86,7 +115,7 @@ class Turn:
 
     def who(self) -> str:
         """A prefix naming the company when acting for one, so every answer says on whose behalf it is."""
-        name = self.slot("act_for_name")
+        name = self.slot(ACT_FOR_NAME)
         return say("on_behalf", self.lang, name=name) if name else ""
 
     @property
@@ -108,7 +137,7 @@ class Turn:
         identity_store().forget_token(self.conversation)
 
     def portal(self, act_for: bool = True) -> PortalClient:
-        return PortalClient(token=self.token, act_for=self.slot("act_for") if act_for else None, source=self.source)
+        return portal_client(self.token, self.slot(ACT_FOR) if act_for else None, self.source)
 
 
 class TurnAction(Action, ABC):
@@ -137,8 +166,8 @@ class TurnAction(Action, ABC):
             say_locked(turn, error)
         except PortalAuthError:
             turn.log_out()
-            turn.set("act_for", None)
-            turn.set("act_for_name", None)
+            turn.set(ACT_FOR, None)
+            turn.set(ACT_FOR_NAME, None)
             # On a messenger the channel renews the token with every message: a refusal means the link ended.
             turn.say("link_needed" if turn.messenger else "session_expired")
         except PortalError as error:
@@ -147,13 +176,37 @@ class TurnAction(Action, ABC):
             log.error("action %s failed: %s", self.name(), type(error).__name__)
             turn.events.clear()  # half an action's changes would leave the dialogue in a state nobody planned
             turn.say("internal_error")
-        expect_secret(tracker.sender_id, tracker.get_slot("asking"), turn.events)
+        expect_secret(tracker.sender_id, tracker.get_slot(ASKING), turn.events)
+        attach_hints(dispatcher.messages, turn.lang, rate_of(turn), expects(turn.slot), turn.ends, turn.fixed)
         return turn.events
+
+
+def expects(slot: Callable[[str], Any]) -> Expects:
+    """What the dialogue waits for after this turn, from its slots (see basics/reply_hints.py)."""
+    asking = slot(ASKING) or ""
+    if asking in ("phone_pin", "signing_pin"):
+        return "pin"
+    if asking == "personal_number":
+        return "digits"
+    if asking:
+        return "text"
+    if len(slot(OPTIONS) or []) > 1:
+        return "choice"
+    return "yes_no" if slot(AWAITING) else None
+
+
+def attach_hints(messages: list[dict[str, Any]], lang: str, rate: float, expected: Expects, ends: bool,
+                 fixed: set[str]) -> None:
+    """Give every message of the turn its reply hint, so channels never read the dialogue from the wording."""
+    for message in messages:
+        hint: ReplyHint = {"lang": lang, "rate": rate, "expects": expected, "ends": ends,
+                           "fixed": (message.get("text") or "") in fixed}
+        message["custom"] = {**(message.get("custom") or {}), HINT: hint}
 
 
 def expect_secret(conversation: str, asking_before: str | None, events: list[EventType]) -> None:
     """Tell the channels when a question for a secret starts or ends, so they seal what answers it."""
-    asked = [e.get("value") for e in events if e.get("event") == "slot" and e.get("name") == "asking"]
+    asked = [e.get("value") for e in events if e.get("event") == "slot" and e.get("name") == ASKING]
     if asked and asked[-1] != asking_before:
         identity_store().expect(conversation, asked[-1])
 
@@ -191,4 +244,4 @@ def screen(turn: Turn) -> str | None:
 
 
 def rate_of(turn: Turn) -> float:
-    return float(turn.slot("speech_rate") or DEFAULT_RATE)
+    return float(turn.slot(SPEECH_RATE) or DEFAULT_RATE)

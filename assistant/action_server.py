@@ -17,7 +17,7 @@ from rasa_sdk.endpoint import create_app
 from sanic import response
 from sanic.request import Request
 
-from assistant.settings import get_settings
+from basics.settings import get_settings
 
 log = logging.getLogger(__name__)
 ACTIONS_PACKAGE = "actions"

@@ -12,7 +12,7 @@ import uuid
 
 import httpx
 
-from assistant.settings import get_settings
+from basics.settings import get_settings
 
 PROMPT = "You: "
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from assistant.settings import get_settings
+from basics.settings import get_settings
 from voice.listener import Listener
 from voice.prompts import prompt
 

@@ -11,8 +11,8 @@ import socket
 import sys
 import uuid
 
-from assistant.ports import PortInUse, ensure_free
-from assistant.settings import Settings, get_settings
+from basics.ports import PortInUse, ensure_free
+from basics.settings import Settings, get_settings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -2,16 +2,18 @@
 endpoints that start the Rasa server and the action server from settings."""
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from urllib.parse import urlparse
 
 import yaml
 
-from assistant.settings import PROJECT_ROOT, Settings
+from basics.settings import PROJECT_ROOT, Settings
 
 CONFIG = PROJECT_ROOT / "config.yml"
 DOMAIN = PROJECT_ROOT / "nlu_data" / "domain.yml"
@@ -45,11 +47,19 @@ def ensure_model(settings: Settings, config: Path = CONFIG, quiet: bool = False)
     if model.exists():
         return model
     settings.models_dir.mkdir(parents=True, exist_ok=True)
-    print(f"Training the conversation model ({config.name}); this happens only when training data changes.", flush=True)
-    command = [sys.executable, "-m", "rasa", "train", "--config", str(config), "--domain", str(DOMAIN),
-               "--data", *map(str, TRAINING_DATA), "--out", str(settings.models_dir), "--fixed-model-name", name]
-    subprocess.run(command, check=True, cwd=PROJECT_ROOT, env={**os.environ, **RASA_ENV},
-                   stdout=subprocess.DEVNULL if quiet else None)
+    # Several processes may need the model at once (parallel test workers, two replicas): one trains, the
+    # others wait for it, and nobody reads a half-written archive.
+    with open(settings.models_dir / f".{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if model.exists():
+            return model
+        print(f"Training the conversation model ({config.name}); this happens only when training data changes.", flush=True)
+        with tempfile.TemporaryDirectory(dir=settings.models_dir) as building:
+            command = [sys.executable, "-m", "rasa", "train", "--config", str(config), "--domain", str(DOMAIN),
+                       "--data", *map(str, TRAINING_DATA), "--out", building, "--fixed-model-name", name]
+            subprocess.run(command, check=True, cwd=PROJECT_ROOT, env={**os.environ, **RASA_ENV},
+                           stdout=subprocess.DEVNULL if quiet else None)
+            os.replace(Path(building) / model.name, model)  # appears whole, or not at all
     return model
 
 

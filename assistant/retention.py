@@ -13,8 +13,8 @@ import time
 
 from sqlalchemy import create_engine, text
 
-from assistant.identity import identity_store
-from assistant.settings import Settings
+from basics.identity import identity_store
+from basics.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from assistant.language import guess_language
-from assistant.settings import get_settings
+from basics.settings import get_settings
+from basics.speech_rate import MAX_RATE, MIN_RATE
+from catalog_index.language import guess_language
 from voice.audio import FORMATS, encode
 from voice.speaker import Speaker
-from voice.tts import MAX_RATE, MIN_RATE
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

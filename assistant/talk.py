@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from assistant.settings import get_settings
+from basics.settings import get_settings
 from voice.audio import FORMATS
 
 
@@ -21,11 +21,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from voice.talk import AssistantClient, TalkSession  # loads speech models: only for this command
+    from voice.speaker import Speaker  # loads speech models: only for this command
+    from voice.talk import AssistantClient, TalkSession
+    from voice.tts import local_synthesizer
     settings = get_settings()
+    speaker = Speaker.from_settings(settings, local_synthesizer(settings))
     session = TalkSession(settings, AssistantClient(args.webhook or f"{settings.rasa_url}/webhooks/rest/webhook",
                                                      settings.kept_secret("rest_secret")),
-                          args.lang)
+                          args.lang, speaker=speaker)
     if args.input_wav:
         if not args.output_dir:
             print("talk: --input-wav needs --output-dir", file=sys.stderr)

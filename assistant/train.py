@@ -5,7 +5,7 @@ import argparse
 from pathlib import Path
 
 from assistant.rasa_runtime import CONFIG, ensure_model
-from assistant.settings import get_settings
+from basics.settings import get_settings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -1,9 +1,12 @@
-"""`assistant up` (what `make run` calls): start every part on embedded defaults, stop them all on Ctrl-C."""
+"""`assistant up` (what `make run` calls): start every part on embedded defaults, stop them all on Ctrl-C.
+
+How the parts are kept from outliving it: assistant/supervisor.py.
+"""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -14,9 +17,10 @@ from pathlib import Path
 import httpx
 
 from assistant.phone import sip_address, sip_alive
-from assistant.ports import PortInUse, ensure_free
 from assistant.rasa_runtime import RASA_ENV, action_server_command, ensure_model, rasa_server_command
-from assistant.settings import Settings, get_settings
+from assistant.supervisor import STOP_GRACE_SECONDS, Supervisor
+from basics.ports import PortInUse, ensure_free
+from basics.settings import Settings, get_settings
 
 
 @dataclass(frozen=True)
@@ -40,7 +44,8 @@ def parts(settings: Settings, model: Path) -> list[Part]:
     assistant = [sys.executable, "-m", "assistant.cli"]
     actions_base = settings.actions_url.rsplit("/", 1)[0]
     return [
-        Part("Portal backend", assistant + ["portal"], f"{settings.portal_base_url}/docs", f"{settings.portal_base_url}/health"),
+        Part("Portal backend", assistant + ["portal"], f"{settings.portal_base_url}/docs",
+             f"{settings.portal_base_url}/health"),
         Part("Action server", action_server_command(settings), settings.actions_url, f"{actions_base}/health"),
         Part("Assistant (Rasa, REST channel)", rasa_server_command(settings, model),
              f"{settings.rasa_url}/webhooks/rest/webhook", f"{settings.rasa_url}/"),
@@ -57,9 +62,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def _wait_healthy(part: Part, process: subprocess.Popen, timeout: float) -> bool:
+def _wait_healthy(part: Part, process: subprocess.Popen[bytes], timeout: float, supervisor: Supervisor) -> bool:
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and supervisor.signalled is None:
         if process.poll() is not None:
             return False
         try:
@@ -75,21 +80,36 @@ def _wait_healthy(part: Part, process: subprocess.Popen, timeout: float) -> bool
     return False
 
 
-def _stop(processes: list[subprocess.Popen]) -> None:
-    for process in processes:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-    for process in processes:
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+def _stopping() -> int:
+    with contextlib.suppress(OSError):  # after SIGHUP the terminal may be gone; stopping matters more
+        print("\nStopping.", flush=True)
+    return 0
+
+
+def serve(parts: list[Part], env: dict[str, str], startup_timeout: float, grace: float = STOP_GRACE_SECONDS) -> int:
+    """Start the parts in order, each once the one before answers; run until a stop signal or until a part ends.
+
+    Separate from `run` so the supervision can be tested with cheap stand-in parts.
+    """
+    with Supervisor(grace) as supervisor:
+        for part in parts:
+            process = supervisor.start(part.command, env)
+            healthy = _wait_healthy(part, process, startup_timeout, supervisor)
+            if supervisor.signalled is not None:
+                return _stopping()
+            if not healthy:
+                print(f"{part.name} did not start; see the messages above.", file=sys.stderr)
+                return 1
+            print(f"{part.name}: {part.url}", flush=True)
+        print("Everything is running. Press Ctrl-C to stop.", flush=True)
+        if supervisor.wait() is None:
+            print("A part stopped unexpectedly; stopping the rest.", file=sys.stderr)
+            return 1
+        return _stopping()
 
 
 def run(args: argparse.Namespace) -> int:
     settings = get_settings()
-    env = {**os.environ, **RASA_ENV}
     try:
         for name, host, port in listeners(settings):
             ensure_free(host, port, name)
@@ -100,23 +120,4 @@ def run(args: argparse.Namespace) -> int:
     # The REST channel's secret exists before anything starts, so `assistant chat` and `talk` can use it.
     settings.kept_secret("rest_secret")
     model = ensure_model(settings)
-    processes: list[subprocess.Popen] = []
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
-    try:
-        for part in parts(settings, model):
-            process = subprocess.Popen(part.command, env=env, start_new_session=True)
-            processes.append(process)
-            if not _wait_healthy(part, process, args.startup_timeout):
-                print(f"{part.name} did not start; see the messages above.", file=sys.stderr)
-                return 1
-            print(f"{part.name}: {part.url}", flush=True)
-        print("Everything is running. Press Ctrl-C to stop.", flush=True)
-        while all(p.poll() is None for p in processes):
-            time.sleep(0.5)
-        print("A part stopped unexpectedly; stopping the rest.", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("\nStopping.", flush=True)
-        return 0
-    finally:
-        _stop(processes)
+    return serve(parts(settings, model), {**os.environ, **RASA_ENV}, args.startup_timeout)

@@ -43,7 +43,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from assistant.processes import terminate  # noqa: E402  (after the path is set, for a run from a checkout)
+from basics.processes import terminate  # noqa: E402  (after the path is set, for a run from a checkout)
 
 LIGHT = ROOT / "config.yml"
 STOCK = ROOT / "benchmarks" / "configs" / "diet_ted.yml"
@@ -339,7 +339,7 @@ def breakdown(settings, token: str, count: int = 60) -> dict[str, float]:  # typ
     action server alone (action_informational for a tax-debt message, which itself calls the portal)."""
     import httpx
 
-    from assistant.identity import IdentityStore
+    from basics.identity import IdentityStore
 
     portal, actions = settings.portal_base_url, settings.actions_url
     IdentityStore(settings).put_token("bench", token)  # as a channel does for a signed-in user

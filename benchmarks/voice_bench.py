@@ -15,8 +15,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from actions.messages import TEXTS  # noqa: E402
-from assistant.settings import load_settings  # noqa: E402
-from assistant.spoken import for_speech  # noqa: E402
+from basics.settings import load_settings  # noqa: E402
+from basics.spoken import for_speech  # noqa: E402
 from voice.commands import CommandRecognizer  # noqa: E402
 from voice.listener import Listener  # noqa: E402
 from voice.speaker import Speaker  # noqa: E402

@@ -6,7 +6,7 @@ documents and fees written for speech) and ``forms.yaml`` (application form sche
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
@@ -63,7 +63,8 @@ class Service:
         return self.name_ka if lang == "ka" else self.name_en
 
     def description(self, lang: str) -> str:
-        return self.enrichment["description"][_lang(lang)]
+        description: str = self.enrichment["description"][_lang(lang)]
+        return description
 
     def synonyms(self, lang: str) -> tuple[str, ...]:
         return tuple(self.enrichment["synonyms"][_lang(lang)])
@@ -93,12 +94,13 @@ class Service:
 class Catalogue:
     categories: tuple[Category, ...]
     services: tuple[Service, ...]
+    _by_id: dict[str, Service] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_id", {s.id: s for s in self.services})
 
     def get(self, service_id: str) -> Service | None:
-        return self._by_id.get(service_id)  # type: ignore[attr-defined]
+        return self._by_id.get(service_id)
 
     def in_category(self, category_id: str) -> tuple[Service, ...]:
         return tuple(s for s in self.services if s.category == category_id)
@@ -153,7 +155,7 @@ def _build_form(service_id: str, entries: list[Any], library: Mapping[str, Any])
         base_name = entry.get("field")
         if base_name is not None and base_name not in library:
             raise CatalogueError(f"{where}: unknown library field {base_name!r}")
-        data = {**library.get(base_name, {}), **{k: v for k, v in entry.items() if k != "field"}}
+        data = {**(library[base_name] if base_name is not None else {}), **{k: v for k, v in entry.items() if k != "field"}}
         name = data.pop("name", base_name)
         if not name:
             raise CatalogueError(f"{where}: a field without a name")

@@ -14,11 +14,15 @@ from catalog_index.evaluate import evaluate, read_needs
 from catalog_index.matcher import Match, default_index
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``catalog`` command and its subcommands to the ``assistant`` parser."""
     catalog = subparsers.add_parser("catalog", help="search the service catalogue, show a service, evaluate the matcher")
     commands = catalog.add_subparsers(title="catalog commands", metavar="SUBCOMMAND")
-    catalog.set_defaults(func=lambda args: catalog.print_help() or 2)
+
+    def _help(_args: argparse.Namespace) -> int:
+        catalog.print_help()
+        return 2
+    catalog.set_defaults(func=_help)
 
     search = commands.add_parser("search", help="find the services that fit a need")
     search.add_argument("text", nargs="?", help="the need, in Georgian (Mkhedruli or Latin letters) or English")

@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
-Ranker = Callable[[str, str], Sequence[str]]  # (text, lang) -> ranked service ids
+Ranker = Callable[[str, str | None], Sequence[str]]  # (text, lang if the line has one) -> ranked service ids
 
 
 @dataclass
@@ -36,12 +36,12 @@ class Tally:
         }
 
 
-def read_needs(path: Path) -> list[dict]:
+def read_needs(path: Path) -> list[dict[str, Any]]:
     lines = path.read_text(encoding="utf-8").splitlines()
     return [json.loads(line) for line in lines if line.strip()]
 
 
-def evaluate(needs: Iterable[dict], rank: Ranker) -> dict[str, Tally]:
+def evaluate(needs: Iterable[dict[str, Any]], rank: Ranker) -> dict[str, Tally]:
     """Tallies per language (and ``all``), with the texts that missed for inspection."""
     tallies: dict[str, Tally] = {}
     for need in needs:

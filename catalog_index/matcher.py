@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Sequence
 
 import numpy as np
+import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 from catalog_index.catalogue import Catalogue, Service, get_catalogue
@@ -122,7 +123,7 @@ class Index:
                 strength.append(strengths[doc][key])
         self.size = n
         self.idf: dict[str, float] = {}
-        self._postings: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._postings: dict[str, tuple[npt.NDArray[np.int32], npt.NDArray[np.float64], npt.NDArray[np.float64]]] = {}
         for key, (ids, weights, strength) in postings.items():
             idf = math.log(1 + (n - len(ids) + 0.5) / (len(ids) + 0.5))
             self.idf[key] = idf
@@ -157,7 +158,7 @@ class Index:
                 near[found] = max(near.get(found, 0.0), 1 - (100 - score) / 30)
         return exact + tuple(near.items())
 
-    def _score(self, query_terms: list[Term]) -> tuple[np.ndarray, list[int]]:
+    def _score(self, query_terms: list[Term]) -> tuple[npt.NDArray[np.float64], list[int]]:
         """Fused scores for all services and the candidate order, best first."""
         n = self.size
         bm25 = np.zeros(n)

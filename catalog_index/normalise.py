@@ -12,6 +12,7 @@ import re
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeAlias
 
 import simplemma
 import yaml
@@ -21,7 +22,7 @@ from catalog_index.translit import skeleton, to_mkhedruli
 MAX_CHARS = 2000  # longer text is cut: a need is stated well before this, and speed stays flat
 MAX_TERMS = 60
 
-Term = frozenset  # the keys of one content word
+Term: TypeAlias = frozenset[str]  # the keys of one content word
 
 _MKHEDRULI = re.compile(r"[\u10D0-\u10FF]")
 _LATIN = re.compile(r"[A-Za-z\u00C0-\u024F]")
@@ -148,6 +149,7 @@ def terms(text: str, reading: str) -> list[Term]:
         text = to_mkhedruli(text)
     out: list[Term] = []
     for word in _words(text):
+        term: Term | None
         if word.isascii() and word.isdigit():
             term = Term({f"n.{int(word[:9])}"})
         elif _MKHEDRULI.match(word):

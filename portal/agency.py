@@ -11,10 +11,11 @@ from portal.applications import COMPLETED, IN_REVIEW, REJECTED, SUBMITTED, agenc
 from portal.context import agency_caller, db_session, represents
 from portal.errors import ApiError, not_found
 from portal.models import Application, Citizen, Entity, Representation, utcnow
+from portal.responses import ApplicationOut, Representative, errors
 from portal.routes_applications import application_json
 from portal.schemas import AgencyAdvance, Json, RepresentationBody
 
-router = APIRouter(prefix="/v1/agency", tags=["agency back office"], dependencies=[Depends(agency_caller)])
+router = APIRouter(prefix="/v1/agency", tags=["agency back office"], dependencies=[Depends(agency_caller)], responses=errors(403))
 
 
 def advance(db: Session, app: Application, status: str, subject: str | None = None, body: str | None = None) -> bool:
@@ -44,7 +45,8 @@ def answer_due(sessions: sessionmaker, delay_seconds: float) -> int:
     return answered
 
 
-@router.post("/applications/{application_id}/advance", summary="Move an application on and, when done, reply")
+@router.post("/applications/{application_id}/advance", summary="Move an application on and, when done, reply",
+             response_model=ApplicationOut, responses=errors(404, 409))
 def advance_application(application_id: str, body: AgencyAdvance, db: Session = Depends(db_session)) -> Json:
     app = db.get(Application, application_id)
     if app is None:
@@ -58,7 +60,8 @@ def advance_application(application_id: str, body: AgencyAdvance, db: Session = 
     return application_json(app)
 
 
-@router.put("/entities/{entity_id}/representatives/{personal_number}", summary="Register a representative")
+@router.put("/entities/{entity_id}/representatives/{personal_number}", summary="Register a representative",
+            response_model=Representative, responses=errors(404))
 def add_representative(entity_id: str, personal_number: str, body: RepresentationBody, db: Session = Depends(db_session)) -> Json:
     if db.get(Entity, entity_id) is None or db.get(Citizen, personal_number) is None:
         raise not_found("The company or the person", "კომპანია ან პირი")
@@ -68,7 +71,8 @@ def add_representative(entity_id: str, personal_number: str, body: Representatio
     return {"entity_id": entity_id, "personal_number": personal_number, "registered": True}
 
 
-@router.delete("/entities/{entity_id}/representatives/{personal_number}", summary="End a representation")
+@router.delete("/entities/{entity_id}/representatives/{personal_number}", summary="End a representation",
+               response_model=Representative)
 def remove_representative(entity_id: str, personal_number: str, db: Session = Depends(db_session)) -> Json:
     rows = db.execute(select(Representation).where(Representation.entity_id == entity_id,
                                                    Representation.personal_number == personal_number)).scalars()

@@ -10,23 +10,23 @@ import time
 import traceback
 from functools import partial
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, Awaitable, Callable
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from assistant.settings import Settings
-from portal import agency, retention, routes_applications, routes_auth, routes_catalogue, routes_inbox, routes_me
-from portal import routes_links
+from basics.settings import Settings
+from portal import agency, retention, routes_applications, routes_auth, routes_catalogue, routes_inbox, routes_links, routes_me
 from portal.attempts import Lockout, SourceThrottle
 from portal.background import every
 from portal.context import PortalContext
 from portal.db import make_engine, make_session_factory
 from portal.demo_data import ensure_demo_data
 from portal.errors import ApiError, UnsafeSettings
+from portal.responses import Health, errors
 from portal.security import TokenService
 
 log = logging.getLogger("portal")
@@ -115,7 +115,8 @@ def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
     fields: dict[str, Any] = {}
     for problem in problems:
         location = [str(part) for part in problem.get("loc", ()) if part not in ("body", "query", "path", "header")]
-        fields[".".join(location) or "body"] = {"code": problem.get("type", "invalid"), "message": {"en": problem.get("msg", ""), "ka": "არასწორი მნიშვნელობა."}}
+        fields[".".join(location) or "body"] = {"code": problem.get("type", "invalid"),
+                                                "message": {"en": problem.get("msg", ""), "ka": "არასწორი მნიშვნელობა."}}
     return _error_response(ApiError(422, "invalid_request", "Some values are missing or of the wrong type.",
                                     "ზოგიერთი მნიშვნელობა აკლია ან არასწორი ტიპისაა.", fields))
 
@@ -176,7 +177,7 @@ def create_app(settings: Settings, run_agency_worker: bool = True) -> FastAPI:
     app = FastAPI(title="My.gov portal (reference backend)", version="1.0",
                   description="Our stand-in for My.gov.ge's API: catalogue, identity, informational services, "
                               "applications with qualified e-signature, electronic communication and replies.",
-                  lifespan=lifespan)
+                  lifespan=lifespan, responses=errors(400, 413, 422, 500))
     tokens = TokenService(settings.kept_secret("secret_key"), settings.token_ttl_seconds)
     app.state.portal = PortalContext(settings=settings, sessions=sessions, tokens=tokens,
                                      lockout=Lockout(settings.lockout_attempts, settings.lockout_minutes),
@@ -188,12 +189,13 @@ def create_app(settings: Settings, run_agency_worker: bool = True) -> FastAPI:
     if settings.dev_outbox:
         app.include_router(routes_auth.outbox_router)
     app.add_exception_handler(ApiError, lambda _, exc: _error_response(exc))
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(StarletteHTTPException, _http_error)
+    # Starlette types every handler as taking any Exception, though it calls each only with the class it is registered for.
+    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _unexpected)  # for what fails outside the access log (the body limit)
 
     @app.middleware("http")
-    async def access_log(request: Request, call_next):  # type: ignore[no-untyped-def]
+    async def access_log(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         """Method, route template, status and time only: never ids, bodies or personal numbers.
 
         An unexpected error is answered here, so it never travels on to the server's own traceback log.
@@ -207,7 +209,7 @@ def create_app(settings: Settings, run_agency_worker: bool = True) -> FastAPI:
                  (time.perf_counter() - started) * 1000)
         return response
 
-    @app.get("/health", tags=["service"])
+    @app.get("/health", tags=["service"], response_model=Health)
     def health() -> dict[str, str]:
         return {"status": "ok"}
 

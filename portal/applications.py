@@ -8,6 +8,7 @@ import uuid
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from basics.registration import format_number
 from catalog_index import get_catalogue
 from portal.db import insert_missing
 from portal.models import Application, Citizen, Counter, InboxMessage, StatusEvent, utcnow
@@ -31,7 +32,7 @@ def next_registration_number(db: Session) -> str:
     db.execute(update(Counter).where(Counter.name == name).values(value=Counter.value + 1)
                .execution_options(synchronize_session=False))
     value = db.execute(select(Counter.value).where(Counter.name == name)).scalar_one()
-    return f"MG-{year}-{value:06d}"
+    return format_number(year, value)
 
 
 def set_status(application: Application, status: str) -> None:

@@ -9,7 +9,7 @@ from fastapi import Depends, Header, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from assistant.settings import Settings
+from basics.settings import Settings
 from portal.attempts import Lockout, SourceThrottle
 from portal.errors import UNAUTHENTICATED, ApiError
 from portal.models import ENTITY, PERSON, Citizen, Representation

@@ -14,9 +14,7 @@ from sqlalchemy.orm import Session
 
 from catalog_index import get_catalogue
 from portal.db import create_schema, drop_schema, make_session_factory
-from portal.models import (
-    ENTITY, PERSON, Agency, Citizen, Entity, InboxAttachment, InboxMessage, InfoRecord, Representation,
-)
+from portal.models import ENTITY, PERSON, Agency, Citizen, Entity, InboxAttachment, InboxMessage, InfoRecord, Representation
 from portal.security import hash_secret
 
 NINO, GIORGI, ANA = "01001012345", "01024054321", "01008087654"

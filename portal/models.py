@@ -3,12 +3,23 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import (
-    Boolean, Column, DateTime, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint,
-)
-from sqlalchemy.orm import declarative_base, relationship
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import registry, relationship
+from sqlalchemy.orm.decl_api import DeclarativeMeta
 
-Base = declarative_base()
+from basics.speech_rate import DEFAULT_RATE
+
+_registry = registry()
+
+
+class Base(metaclass=DeclarativeMeta):
+    """What `declarative_base()` makes, spelled as a class so type checkers see a base class, not a variable."""
+
+    __abstract__ = True
+    registry = _registry
+    metadata = _registry.metadata
+    __init__ = _registry.constructor
+
 
 PERSON = "person"
 ENTITY = "entity"
@@ -31,7 +42,7 @@ class Citizen(Base):
     preferred_language = Column(String(2), nullable=False, default="ka")
     preferred_channel = Column(String(20), nullable=False, default="chat")
     accessibility_needs = Column(String(100), nullable=False, default="")
-    speech_rate = Column(Integer, nullable=False, default=175)
+    speech_rate = Column(Integer, nullable=False, default=DEFAULT_RATE)
     password_hash = Column(String(200), nullable=False)
     phone_pin_hash = Column(String(200), nullable=False)
     card_pin_hash = Column(String(200), nullable=False)

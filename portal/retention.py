@@ -6,7 +6,7 @@ from datetime import timedelta
 from sqlalchemy import delete
 from sqlalchemy.orm import sessionmaker
 
-from assistant.settings import Settings
+from basics.settings import Settings
 from portal.models import OtpChallenge, OutboxMessage, RevokedToken, utcnow
 
 

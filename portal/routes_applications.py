@@ -13,7 +13,8 @@ import asyncio
 import hashlib
 import json
 import uuid
-from typing import Optional
+from datetime import datetime
+from typing import Mapping, Optional
 
 from fastapi import APIRouter, Depends, Header, Request, Response
 from sqlalchemy import delete, select, update
@@ -24,14 +25,15 @@ from portal.applications import DRAFT, SUBMITTED, content_sha256, next_registrat
 from portal.context import PortalContext, Subject, context, current_citizen, db_session, represents, subject
 from portal.errors import ApiError, not_found
 from portal.models import ENTITY, Agency, Application, Attachment, Citizen, Signature, SigningRequest, utcnow
+from portal.responses import ApplicationOut, Applications, Approved, Attached, SigningRequestOut, errors
 from portal.routes_catalogue import require_service
 from portal.schemas import FieldUpdate, Json, NewApplication, PinApproval
 from portal.security import check_secret
 
-router = APIRouter(prefix="/v1", tags=["applications"])
+router = APIRouter(prefix="/v1", tags=["applications"], responses=errors(401, 403))
 
 
-def iso(value) -> Optional[str]:  # type: ignore[no-untyped-def]
+def iso(value: Optional[datetime]) -> Optional[str]:
     return value.isoformat() + "Z" if value else None
 
 
@@ -112,7 +114,7 @@ def touched(app: Application) -> None:
     app.signature = None
 
 
-@router.post("/applications", status_code=201)
+@router.post("/applications", status_code=201, response_model=ApplicationOut, responses=errors(404))
 def create(body: NewApplication, who: Subject = Depends(subject), db: Session = Depends(db_session)) -> Json:
     service = require_service(body.service_id)
     if service.kind != "functional" or not service.form:
@@ -126,7 +128,7 @@ def create(body: NewApplication, who: Subject = Depends(subject), db: Session = 
     return application_json(app)
 
 
-@router.get("/applications")
+@router.get("/applications", response_model=Applications)
 def list_applications(status: Optional[str] = None, who: Subject = Depends(subject), db: Session = Depends(db_session)) -> Json:
     query = select(Application).where(Application.subject_kind == who.kind, Application.subject_id == who.id)
     if status:
@@ -135,12 +137,12 @@ def list_applications(status: Optional[str] = None, who: Subject = Depends(subje
     return {"applications": [application_json(a) for a in rows]}
 
 
-@router.get("/applications/{application_id}")
+@router.get("/applications/{application_id}", response_model=ApplicationOut, responses=errors(404))
 def get_application(application_id: str, who: Subject = Depends(subject), db: Session = Depends(db_session)) -> Json:
     return application_json(owned(db, application_id, who))
 
 
-def _validated(service_id: str, changes: dict[str, object], agency_ids: frozenset[str]) -> dict[str, object]:
+def _validated(service_id: str, changes: Mapping[str, object], agency_ids: frozenset[str]) -> dict[str, object]:
     """Each answer normalised by the form's one validator (None clears it); 422 naming every answer to correct."""
     service = require_service(service_id)
     values: dict[str, object] = {}
@@ -161,7 +163,7 @@ def _validated(service_id: str, changes: dict[str, object], agency_ids: frozense
     return values
 
 
-@router.patch("/applications/{application_id}")
+@router.patch("/applications/{application_id}", response_model=ApplicationOut, responses=errors(404, 409))
 def fill(application_id: str, body: FieldUpdate, if_match: Optional[str] = IfMatch, who: Subject = Depends(subject),
          db: Session = Depends(db_session)) -> Json:
     """Answers are validated first, then merged into the draft as it is under the lock: parallel edits all land."""
@@ -181,7 +183,7 @@ def fill(application_id: str, body: FieldUpdate, if_match: Optional[str] = IfMat
     return application_json(app)
 
 
-@router.delete("/applications/{application_id}", status_code=204)
+@router.delete("/applications/{application_id}", status_code=204, responses=errors(404, 409))
 def discard(application_id: str, if_match: Optional[str] = IfMatch, who: Subject = Depends(subject),
             db: Session = Depends(db_session)) -> Response:
     app = owned(db, application_id, who)
@@ -193,7 +195,8 @@ def discard(application_id: str, if_match: Optional[str] = IfMatch, who: Subject
 
 
 @router.post("/applications/{application_id}/attachments", status_code=201,
-             summary="Attach a file: the raw bytes as the body, its type as Content-Type, ?filename=")
+             summary="Attach a file: the raw bytes as the body, its type as Content-Type, ?filename=",
+             response_model=Attached, responses=errors(404, 409, 415))
 async def attach(application_id: str, filename: str, request: Request, if_match: Optional[str] = IfMatch,
                  who: Subject = Depends(subject), ctx: PortalContext = Depends(context),
                  db: Session = Depends(db_session)) -> Json:
@@ -225,7 +228,7 @@ def _attach(db: Session, application_id: str, who: Subject, if_match: str | None
     return {"id": attachment.id, "filename": attachment.filename, "size": attachment.size, "sha256": attachment.sha256}
 
 
-@router.delete("/applications/{application_id}/attachments/{attachment_id}", status_code=204)
+@router.delete("/applications/{application_id}/attachments/{attachment_id}", status_code=204, responses=errors(404, 409))
 def detach(application_id: str, attachment_id: str, if_match: Optional[str] = IfMatch, who: Subject = Depends(subject),
            db: Session = Depends(db_session)) -> Response:
     app = owned(db, application_id, who)
@@ -240,7 +243,8 @@ def detach(application_id: str, attachment_id: str, if_match: Optional[str] = If
 
 
 @router.post("/applications/{application_id}/signing-requests", status_code=201,
-             summary="Ask the citizen's card reader to sign the draft as it is now")
+             summary="Ask the citizen's card reader to sign the draft as it is now", response_model=SigningRequestOut,
+             responses=errors(404, 409))
 def request_signature(application_id: str, if_match: Optional[str] = IfMatch, who: Subject = Depends(subject),
                       db: Session = Depends(db_session)) -> Json:
     app = owned(db, application_id, who)
@@ -264,7 +268,8 @@ DRAFT_CHANGED = ApiError(409, "draft_changed", "The draft changed after this sig
 
 
 @router.post("/signing-requests/{request_id}/approve",
-             summary="The card reader stand-in: the citizen approves with the signing PIN")
+             summary="The card reader stand-in: the citizen approves with the signing PIN", response_model=Approved,
+             responses=errors(404, 409, 423))
 def approve(request_id: str, body: PinApproval, citizen: Citizen = Depends(current_citizen),
             ctx: PortalContext = Depends(context), db: Session = Depends(db_session)) -> Json:
     """The PIN is checked first (under lockout); then, with the draft claimed, the request must still be pending,
@@ -309,7 +314,8 @@ def _mark(db: Session, request: SigningRequest, status: str, commit: bool = True
     return moved
 
 
-@router.post("/applications/{application_id}/submit", summary="Send a signed application to the agency")
+@router.post("/applications/{application_id}/submit", summary="Send a signed application to the agency",
+             response_model=ApplicationOut, responses=errors(404, 409))
 def submit(application_id: str, if_match: Optional[str] = IfMatch, who: Subject = Depends(subject),
            db: Session = Depends(db_session)) -> Json:
     """Re-hashed with the draft claimed: exactly the signed content goes, or nothing does."""

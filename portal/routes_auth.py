@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from portal.context import PortalContext, context, db_session, principal
 from portal.errors import ApiError
 from portal.models import Citizen, OtpChallenge, OutboxMessage, utcnow
+from portal.responses import AccessToken, Challenge, LoggedOut, Outbox, errors
 from portal.schemas import Json, OtpLogin, PasswordLogin, PinLogin
 from portal.security import Principal, check_secret, hash_secret
 
@@ -43,7 +44,11 @@ def _citizen_secret(ctx: PortalContext, db: Session, request: Request, personal_
     return citizen
 
 
-@router.post("/password", summary="Step 1 of web login: password; a one-time code goes by SMS")
+LOGIN_ERRORS = errors(401, 423, 429)
+
+
+@router.post("/password", summary="Step 1 of web login: password; a one-time code goes by SMS", response_model=Challenge,
+             responses=LOGIN_ERRORS)
 def password_login(body: PasswordLogin, request: Request, ctx: PortalContext = Depends(context),
                    db: Session = Depends(db_session)) -> Json:
     citizen = _citizen_secret(ctx, db, request, body.personal_number, body.password, "password", lambda c: c.password_hash)
@@ -56,7 +61,8 @@ def password_login(body: PasswordLogin, request: Request, ctx: PortalContext = D
     return {"challenge_id": challenge.id, "sent_to": "SMS ***" + citizen.phone[-2:]}
 
 
-@router.post("/otp", summary="Step 2 of web login: the one-time code")
+@router.post("/otp", summary="Step 2 of web login: the one-time code", response_model=AccessToken,
+             responses=LOGIN_ERRORS)
 def otp_login(body: OtpLogin, request: Request, ctx: PortalContext = Depends(context), db: Session = Depends(db_session)) -> Json:
     with ctx.throttle.attempt(db, request):  # guessing challenge ids costs the source like guessing codes
         challenge = db.get(OtpChallenge, body.challenge_id)
@@ -71,28 +77,30 @@ def otp_login(body: OtpLogin, request: Request, ctx: PortalContext = Depends(con
     return _token(ctx, db.get(Citizen, challenge.personal_number), "password+otp")
 
 
-@router.post("/id-card", summary="Login with the ID card in the reader and its authentication PIN")
+@router.post("/id-card", summary="Login with the ID card in the reader and its authentication PIN", response_model=AccessToken,
+             responses=LOGIN_ERRORS)
 def id_card_login(body: PinLogin, request: Request, ctx: PortalContext = Depends(context),
                   db: Session = Depends(db_session)) -> Json:
     citizen = _citizen_secret(ctx, db, request, body.personal_number, body.pin, "card_pin", lambda c: c.card_pin_hash)
     return _token(ctx, citizen, "id-card")
 
 
-@router.post("/phone-pin", summary="Login for voice and phone channels with the phone PIN")
+@router.post("/phone-pin", summary="Login for voice and phone channels with the phone PIN", response_model=AccessToken,
+             responses=LOGIN_ERRORS)
 def phone_pin_login(body: PinLogin, request: Request, ctx: PortalContext = Depends(context),
                     db: Session = Depends(db_session)) -> Json:
     citizen = _citizen_secret(ctx, db, request, body.personal_number, body.pin, "phone_pin", lambda c: c.phone_pin_hash)
     return _token(ctx, citizen, "phone-pin")
 
 
-@router.post("/logout", summary="End this token's session")
+@router.post("/logout", summary="End this token's session", response_model=LoggedOut, responses=errors(401))
 def logout(who: Principal = Depends(principal), ctx: PortalContext = Depends(context), db: Session = Depends(db_session)) -> Json:
     ctx.tokens.revoke(who, db)
     db.commit()
     return {"logged_out": True}
 
 
-@outbox_router.get("/outbox", summary="SMS the portal sent (development mode only, never on a public address)")
+@outbox_router.get("/outbox", summary="SMS the portal sent (development mode only, never on a public address)", response_model=Outbox)
 def dev_outbox(personal_number: str, db: Session = Depends(db_session)) -> Json:
     rows = db.execute(select(OutboxMessage).where(OutboxMessage.personal_number == personal_number)
                       .order_by(OutboxMessage.id.desc()).limit(20)).scalars()

@@ -11,6 +11,7 @@ from catalog_index import Service, get_catalogue
 from portal.context import db_session
 from portal.errors import not_found
 from portal.models import Agency
+from portal.responses import Agencies, Categories, ServiceDetail, Services, errors
 from portal.schemas import Json
 
 router = APIRouter(prefix="/v1", tags=["catalogue"])
@@ -28,18 +29,19 @@ def require_service(service_id: str) -> Service:
     return service
 
 
-@router.get("/catalogue/categories")
+@router.get("/catalogue/categories", response_model=Categories)
 def categories() -> Json:
     return {"categories": [{"id": c.id, "name": {"ka": c.name_ka, "en": c.name_en}} for c in get_catalogue().categories]}
 
 
-@router.get("/catalogue/services")
+@router.get("/catalogue/services", response_model=Services)
 def services(category: Optional[str] = None, kind: Optional[str] = None) -> Json:
     chosen = [s for s in get_catalogue().services if (category in (None, s.category)) and (kind in (None, s.kind))]
     return {"services": [service_summary(s) for s in chosen]}
 
 
-@router.get("/catalogue/services/{service_id}")
+@router.get("/catalogue/services/{service_id}", response_model=ServiceDetail, response_model_exclude_unset=True,
+            responses=errors(404))
 def service_detail(service_id: str) -> Json:
     service = require_service(service_id)
     return {**service_summary(service),
@@ -49,7 +51,7 @@ def service_detail(service_id: str) -> Json:
             "sources": list(service.sources), "form": [f.to_json() for f in service.form]}
 
 
-@router.get("/agencies")
+@router.get("/agencies", response_model=Agencies)
 def agencies(db: Session = Depends(db_session)) -> Json:
     rows = db.execute(select(Agency).order_by(Agency.id)).scalars()
     return {"agencies": [{"id": a.id, "name": {"ka": a.name_ka, "en": a.name_en}} for a in rows]}

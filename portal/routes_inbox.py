@@ -8,10 +8,11 @@ from sqlalchemy.orm import Session
 from portal.context import Subject, db_session, subject
 from portal.errors import not_found
 from portal.models import InboxMessage, utcnow
+from portal.responses import FILE, Inbox, Message, MessageSummary, errors
 from portal.routes_applications import iso
 from portal.schemas import Json
 
-router = APIRouter(prefix="/v1/inbox", tags=["inbox"])
+router = APIRouter(prefix="/v1/inbox", tags=["inbox"], responses=errors(401, 403))
 
 
 def message_json(message: InboxMessage, with_body: bool) -> Json:
@@ -31,7 +32,7 @@ def owned_message(db: Session, message_id: str, who: Subject) -> InboxMessage:
     return message
 
 
-@router.get("")
+@router.get("", response_model=Inbox)
 def inbox(unread: bool = False, who: Subject = Depends(subject), db: Session = Depends(db_session)) -> Json:
     query = select(InboxMessage).where(InboxMessage.subject_kind == who.kind, InboxMessage.subject_id == who.id)
     messages = list(db.execute(query.order_by(InboxMessage.received_at.desc())).scalars())
@@ -40,12 +41,13 @@ def inbox(unread: bool = False, who: Subject = Depends(subject), db: Session = D
     return {"unread": unread_count, "total": len(messages), "messages": [message_json(m, with_body=False) for m in shown]}
 
 
-@router.get("/{message_id}", summary="One message with its body (does not mark it read)")
+@router.get("/{message_id}", summary="One message with its body (does not mark it read)", response_model=Message,
+            responses=errors(404))
 def read_message(message_id: str, who: Subject = Depends(subject), db: Session = Depends(db_session)) -> Json:
     return message_json(owned_message(db, message_id, who), with_body=True)
 
 
-@router.post("/{message_id}/read", summary="Mark a message read")
+@router.post("/{message_id}/read", summary="Mark a message read", response_model=MessageSummary, responses=errors(404))
 def mark_read(message_id: str, who: Subject = Depends(subject), db: Session = Depends(db_session)) -> Json:
     message = owned_message(db, message_id, who)
     message.read_at = message.read_at or utcnow()
@@ -53,7 +55,7 @@ def mark_read(message_id: str, who: Subject = Depends(subject), db: Session = De
     return message_json(message, with_body=False)
 
 
-@router.get("/{message_id}/attachments/{attachment_id}")
+@router.get("/{message_id}/attachments/{attachment_id}", response_class=Response, responses={**FILE, **errors(404)})
 def attachment(message_id: str, attachment_id: str, who: Subject = Depends(subject), db: Session = Depends(db_session)) -> Response:
     message = owned_message(db, message_id, who)
     found = next((a for a in message.attachments if a.id == attachment_id), None)

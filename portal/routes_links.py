@@ -23,16 +23,15 @@ from pydantic import constr
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from assistant.settings import Settings
+from basics.settings import Settings
 from portal.context import PortalContext, context, current_citizen, db_session
 from portal.errors import ApiError, not_found
-from portal.models import (
-    Citizen, MessengerLink, MessengerLinkCode, MessengerLinkToken, RevokedToken, utcnow,
-)
+from portal.models import Citizen, MessengerLink, MessengerLinkCode, MessengerLinkToken, RevokedToken, utcnow
+from portal.responses import LinkAccessToken, LinkCode, Linked, Links, Unlinked, errors
 from portal.routes_auth import _token
 from portal.schemas import Json, Strict
 
-router = APIRouter(prefix="/v1/messenger-links", tags=["messenger links"])
+router = APIRouter(prefix="/v1/messenger-links", tags=["messenger links"], responses=errors(401))
 
 CODE_DIGITS = 8  # not PIN-shaped (4-6 digits), so channels never seal it as a PIN
 TOKEN_METHOD = "messenger-link"
@@ -102,7 +101,7 @@ def _proven_link(db: Session, proof: LinkProof) -> MessengerLink:
     return link
 
 
-@router.post("/codes", status_code=201, summary="A one-time code to link a messenger account to you")
+@router.post("/codes", status_code=201, summary="A one-time code to link a messenger account to you", response_model=LinkCode)
 def new_code(citizen: Citizen = Depends(current_citizen), ctx: PortalContext = Depends(context),
              db: Session = Depends(db_session)) -> Json:
     db.execute(update(MessengerLinkCode).where(MessengerLinkCode.personal_number == citizen.personal_number,
@@ -115,7 +114,7 @@ def new_code(citizen: Citizen = Depends(current_citizen), ctx: PortalContext = D
     return {"code": code, "expires_at": expires.isoformat() + "Z", "expires_in": ttl}
 
 
-@router.get("", summary="Your linked messenger accounts")
+@router.get("", summary="Your linked messenger accounts", response_model=Links)
 def links(citizen: Citizen = Depends(current_citizen), db: Session = Depends(db_session)) -> Json:
     rows = db.execute(select(MessengerLink).where(MessengerLink.personal_number == citizen.personal_number,
                                                   MessengerLink.revoked_at.is_(None))
@@ -123,7 +122,7 @@ def links(citizen: Citizen = Depends(current_citizen), db: Session = Depends(db_
     return {"links": [_link_json(link) for link in rows]}
 
 
-@router.delete("/{link_id}", status_code=204, summary="Unlink a messenger account; its access ends at once")
+@router.delete("/{link_id}", status_code=204, summary="Unlink a messenger account; its access ends at once", responses=errors(404))
 def unlink(link_id: str, citizen: Citizen = Depends(current_citizen), db: Session = Depends(db_session)) -> Response:
     link = db.get(MessengerLink, link_id)
     if link is None or link.personal_number != citizen.personal_number or link.revoked_at is not None:
@@ -134,7 +133,7 @@ def unlink(link_id: str, citizen: Citizen = Depends(current_citizen), db: Sessio
 
 
 @router.post("/redeem", summary="For a messenger channel: link the account that sent this code",
-             dependencies=[Depends(channel_caller)])
+             dependencies=[Depends(channel_caller)], response_model=Linked, responses=errors(403, 423))
 def redeem(body: Redeem, ctx: PortalContext = Depends(context), db: Session = Depends(db_session)) -> Json:
     digest = _digest(ctx, body.code)
 
@@ -162,7 +161,7 @@ def redeem(body: Redeem, ctx: PortalContext = Depends(context), db: Session = De
 
 
 @router.post("/token", summary="For a messenger channel: a short-lived access token for a linked account",
-             dependencies=[Depends(channel_caller)])
+             dependencies=[Depends(channel_caller)], response_model=LinkAccessToken, responses=errors(403))
 def link_token(body: LinkProof, ctx: PortalContext = Depends(context), db: Session = Depends(db_session)) -> Json:
     link = _proven_link(db, body)
     citizen = db.get(Citizen, link.personal_number)
@@ -178,7 +177,7 @@ def link_token(body: LinkProof, ctx: PortalContext = Depends(context), db: Sessi
 
 
 @router.post("/unlink", summary="For a messenger channel: the account's owner asked the bot to unlink it",
-             dependencies=[Depends(channel_caller)])
+             dependencies=[Depends(channel_caller)], response_model=Unlinked, responses=errors(403))
 def unlink_by_bot(body: LinkProof, db: Session = Depends(db_session)) -> Json:
     _revoke(db, _proven_link(db, body))
     db.commit()

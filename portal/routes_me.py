@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session
 from portal.context import Subject, current_citizen, db_session, subject
 from portal.errors import ApiError, not_found
 from portal.models import ENTITY, PERSON, CallbackRequest, Citizen, Entity, InfoRecord, Representation, utcnow
+from portal.responses import CallbackCreated, Callbacks, Entities, InfoAnswer, Me, SavedPreferences, errors
 from portal.schemas import CallbackBody, Json, Preferences
 
-router = APIRouter(prefix="/v1", tags=["citizen"])
+router = APIRouter(prefix="/v1", tags=["citizen"], responses=errors(401))
 
 INFO_TOPICS = ("documents", "enterprises", "border-crossings", "tax-debt", "property", "debtor-status")
 CALLBACK_HOURS = 4
@@ -26,7 +27,7 @@ def _entities(db: Session, personal_number: str) -> list[Json]:
              "legal_form": r.entity.legal_form, "role": r.role, "share_percent": r.share_percent} for r in rows]
 
 
-@router.get("/me")
+@router.get("/me", response_model=Me)
 def me(citizen: Citizen = Depends(current_citizen), db: Session = Depends(db_session)) -> Json:
     return {"personal_number": citizen.personal_number,
             "name": {"ka": f"{citizen.first_name_ka} {citizen.last_name_ka}", "en": f"{citizen.first_name_en} {citizen.last_name_en}"},
@@ -35,12 +36,9 @@ def me(citizen: Citizen = Depends(current_citizen), db: Session = Depends(db_ses
             "speech_rate": citizen.speech_rate, "entities": _entities(db, citizen.personal_number)}
 
 
-@router.patch("/me/preferences")
+@router.patch("/me/preferences", response_model=SavedPreferences)
 def preferences(body: Preferences, citizen: Citizen = Depends(current_citizen), db: Session = Depends(db_session)) -> Json:
-    if body.speech_rate is not None:
-        if not 80 <= body.speech_rate <= 450:
-            raise ApiError(422, "out_of_range", "The speech rate must be from 80 to 450 words per minute.",
-                           "მეტყველების სიჩქარე უნდა იყოს 80-დან 450 სიტყვამდე წუთში.", {"speech_rate": "out_of_range"})
+    if body.speech_rate is not None:  # within basics.speech_rate's range: the schema checked it
         citizen.speech_rate = body.speech_rate
     if body.preferred_language is not None:
         citizen.preferred_language = body.preferred_language
@@ -48,7 +46,7 @@ def preferences(body: Preferences, citizen: Citizen = Depends(current_citizen), 
     return {"speech_rate": citizen.speech_rate, "preferred_language": citizen.preferred_language}
 
 
-@router.get("/me/entities")
+@router.get("/me/entities", response_model=Entities)
 def entities(citizen: Citizen = Depends(current_citizen), db: Session = Depends(db_session)) -> Json:
     return {"entities": _entities(db, citizen.personal_number)}
 
@@ -59,7 +57,8 @@ def _records(db: Session, who: Subject, topic: str) -> list[Json]:
     return [json.loads(r.payload) for r in rows]
 
 
-@router.get("/info/{topic}", summary="Informational services: what the state holds about you or your company")
+@router.get("/info/{topic}", summary="Informational services: what the state holds about you or your company",
+            response_model=InfoAnswer, response_model_exclude_unset=True, responses=errors(403, 404))
 def info(topic: str, who: Subject = Depends(subject), db: Session = Depends(db_session)) -> Json:
     if topic not in INFO_TOPICS:
         raise not_found(f"The informational service {topic!r}", "საინფორმაციო სერვისი")
@@ -87,7 +86,8 @@ def info(topic: str, who: Subject = Depends(subject), db: Session = Depends(db_s
     return result
 
 
-@router.post("/callback-requests", status_code=201, summary="Ask a person from the contact centre to call back")
+@router.post("/callback-requests", status_code=201, summary="Ask a person from the contact centre to call back",
+             response_model=CallbackCreated)
 def callback(body: CallbackBody, citizen: Citizen = Depends(current_citizen), db: Session = Depends(db_session)) -> Json:
     now = utcnow()
     request = CallbackRequest(id=str(uuid.uuid4()), personal_number=citizen.personal_number, phone=body.phone or citizen.phone,
@@ -99,7 +99,7 @@ def callback(body: CallbackBody, citizen: Citizen = Depends(current_citizen), db
             "phone_end": request.phone[-2:]}
 
 
-@router.get("/callback-requests")
+@router.get("/callback-requests", response_model=Callbacks)
 def callbacks(citizen: Citizen = Depends(current_citizen), db: Session = Depends(db_session)) -> Json:
     rows = db.execute(select(CallbackRequest).where(CallbackRequest.personal_number == citizen.personal_number)
                       .order_by(CallbackRequest.created_at.desc())).scalars()

@@ -4,7 +4,9 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, Optional, Union
 
-from pydantic import BaseModel, StrictInt, StrictStr, constr, root_validator
+from pydantic import BaseModel, StrictInt, StrictStr, conint, constr, root_validator
+
+from basics.speech_rate import MAX_RATE, MIN_RATE
 
 PersonalNumber = constr(strict=True, regex=r"^\d{11}$")
 Pin = constr(strict=True, regex=r"^\d{4,6}$")
@@ -68,7 +70,7 @@ class CallbackBody(Strict):
 
 
 class Preferences(Strict):
-    speech_rate: Optional[StrictInt] = None
+    speech_rate: Optional[conint(strict=True, ge=MIN_RATE, le=MAX_RATE)] = None  # type: ignore[valid-type]
     preferred_language: Optional[constr(strict=True, regex=r"^(ka|en)$")] = None  # type: ignore[valid-type]
 
 

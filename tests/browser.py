@@ -7,7 +7,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Page, Playwright
 
-from assistant.settings import PROJECT_ROOT
+from basics.settings import PROJECT_ROOT
 
 CHROMIUM = "/usr/bin/chromium"
 AXE = PROJECT_ROOT / "widget" / "node_modules" / "axe-core" / "axe.min.js"

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from tests.servers import TEST_AGENCY_KEY, portal_process, postgres_database
+from tests.stack import Stack
 
 NINO, GIORGI, ANA = "01001012345", "01024054321", "01008087654"
 PHONE_PINS = {NINO: "2468", GIORGI: "1357", ANA: "9753"}
@@ -46,9 +47,9 @@ def portal(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 @contextlib.contextmanager
 def settings_of(environment: Mapping[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """This test process reads the settings (and kept secrets) a server started with `environment` reads."""
-    from assistant.identity import identity_store
-    from assistant.keys import kept_fernet
-    from assistant.settings import get_settings
+    from basics.identity import identity_store
+    from basics.keys import kept_fernet
+    from basics.settings import get_settings
 
     for name, value in environment.items():
         if name.startswith("MYGOV_"):
@@ -61,3 +62,12 @@ def settings_of(environment: Mapping[str, str], monkeypatch: pytest.MonkeyPatch)
     finally:
         for cached in caches:
             cached.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The whole product on default settings, started once per test worker and shared by the modules that
+    need nothing else; a module with settings of its own defines its own `stack`."""
+    running = Stack(tmp_path_factory.mktemp("stack")).start()
+    yield running
+    running.stop()

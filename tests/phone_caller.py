@@ -17,8 +17,8 @@ import numpy as np
 from scipy.signal import correlate
 
 from assistant.phone import sip_alive
-from assistant.processes import terminate
-from assistant.settings import load_settings
+from basics.processes import terminate
+from basics.settings import load_settings
 from tests.servers import TEST_SECRET
 from voice.audio import PHONE_RATE, Audio, read_wav, resample, ulaw_wav_bytes
 from voice.phone.menu import menu_segments, phone_prompt

@@ -13,7 +13,7 @@ from typing import Iterator
 
 import httpx
 
-from assistant.processes import terminate
+from basics.processes import terminate
 
 TEST_AGENCY_KEY = "test-agency-key"
 TEST_SECRET = "test-secret-key-for-signing-tokens"

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import httpx
 
-from assistant.processes import terminate
 from assistant.rasa_runtime import RASA_ENV, action_server_command, ensure_model, rasa_server_command
-from assistant.settings import Settings, load_settings
+from basics.processes import terminate
+from basics.settings import Settings, load_settings
 from tests.servers import TEST_AGENCY_KEY, TEST_SECRET, free_port, wait_until_healthy
 
 
@@ -90,11 +90,15 @@ class Conversation:
         self.sender = f"test-{uuid.uuid4().hex[:12]}"
         self.http = httpx.Client(timeout=120, headers={"Authorization": f"Bearer {secret}"})
 
-    def say(self, text: str) -> str:
-        """Send one message; return everything the assistant answered, one reply per line."""
+    def send(self, text: str) -> list[dict]:
+        """Send one message; return what the REST channel delivered (texts, buttons, reply hints)."""
         body: dict = {"sender": self.sender, "message": text}
         if self.token:
             body["metadata"] = {"portal_token": self.token}
         response = self.http.post(self.webhook, json=body)
         response.raise_for_status()
-        return "\n".join(m.get("text", "") for m in response.json())
+        return response.json()
+
+    def say(self, text: str) -> str:
+        """Send one message; return everything the assistant answered, one reply per line."""
+        return "\n".join(m["text"] for m in self.send(text) if m.get("text"))

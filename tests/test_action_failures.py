@@ -9,6 +9,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.slots import ASKING
 from actions.turn import Turn, TurnAction
 from tests.conftest import settings_of
 
@@ -18,7 +19,7 @@ class Broken(TurnAction):
         return "action_broken"
 
     async def act(self, turn: Turn) -> None:
-        turn.set("asking", "field")
+        turn.set(ASKING, "field")
         raise KeyError("a bug")
 
 
@@ -36,4 +37,4 @@ def test_an_unexpected_error_is_heard_as_a_sentence(private_settings: None, text
     dispatcher = CollectingDispatcher()
     events = asyncio.run(Broken().run(dispatcher, tracker, {}))
     assert [m["text"] for m in dispatcher.messages][0].startswith(expected)
-    assert not any(event.get("name") == "asking" for event in events)  # nothing half done is kept
+    assert not any(event.get("name") == ASKING for event in events)  # nothing half done is kept

@@ -10,9 +10,12 @@ from pathlib import Path
 
 import httpx
 import psutil
+import pytest
 
 from tests.conftest import GIORGI, PHONE_PINS
 from tests.servers import free_port, portal_process
+
+pytestmark = pytest.mark.e2e
 
 ASSISTANT = [sys.executable, "-m", "assistant.cli"]
 

@@ -10,19 +10,14 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
+from basics.reply_hints import ReplyHint, reply_from
 from tests.conftest import ANA, GIORGI, NINO, PHONE_PINS, SIGNING_PINS, Portal
 from tests.stack import Conversation, Stack
 
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    running = Stack(tmp_path_factory.mktemp("stack")).start()
-    yield running
-    running.stop()
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
@@ -244,3 +239,26 @@ def test_spelling_a_code_that_was_said(stack: Stack, portal: Portal) -> None:
     assert "cadastral code" in chat.say("what property do I own?")
     spelled = chat.say("spell it")
     assert spelled.startswith("Letter by letter:") and "zero" in spelled
+
+
+def test_every_reply_says_what_it_expects_in_its_hint(stack: Stack) -> None:
+    """Channels read the dialogue's state from the reply hints, never from the wording."""
+    chat = stack.conversation()
+
+    def hint(text: str) -> ReplyHint:
+        reply = reply_from(chat.send(text))
+        assert reply.texts and reply.hint is not None
+        return reply.hint
+
+    found = hint("I want to change my address")
+    assert (found["lang"], found["expects"], found["ends"]) == ("en", "yes_no", False)
+    assert hint("yes")["expects"] == "digits"
+    assert hint(GIORGI)["expects"] == "pin"
+    assert hint(PHONE_PINS[GIORGI])["expects"] == "text"
+    assert hint("cancel")["expects"] is None
+    rate = hint("slower")["rate"]
+    assert rate < found["rate"]
+    georgian = hint("გამარჯობა")
+    assert georgian["lang"] == "ka" and georgian["rate"] == rate and georgian["fixed"]
+    goodbye = hint("goodbye")
+    assert goodbye["ends"] and goodbye["fixed"]

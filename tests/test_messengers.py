@@ -22,6 +22,8 @@ from voice import compressed
 from voice.prompts import PROMPTS
 from voice.synthetic import user_says
 
+pytestmark = pytest.mark.e2e
+
 TELEGRAM_TOKEN = "7000000001:TEST-token-for-the-stand-in"
 FB_PAGE_TOKEN, FB_APP_SECRET, FB_VERIFY = "EAAtest-page-token", "test-app-secret", "test-verify-token"
 

@@ -12,7 +12,7 @@ import yaml
 from assistant.channels.facebook import signature_valid
 from assistant.channels.linking import LINK_CODE, UNLINK
 from assistant.rasa_runtime import credentials, write_credentials
-from assistant.settings import load_settings
+from basics.settings import load_settings
 from tests.conftest import ANA, GIORGI, Portal
 from voice import compressed
 from voice.audio import AudioError

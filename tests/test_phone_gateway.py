@@ -18,14 +18,9 @@ from tests.phone_caller import Baresip, PhoneLine, best_match, expected_greeting
 from tests.stack import Stack
 from voice.audio import read_wav
 
+pytestmark = pytest.mark.e2e
+
 RATE = 400  # words per minute: the fast speech many blind callers choose, and short tests
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    running = Stack(tmp_path_factory.mktemp("phone-stack")).start()
-    yield running
-    running.stop()
 
 
 @pytest.fixture(scope="module")

@@ -14,11 +14,12 @@ from typing import Iterator
 import numpy as np
 import pytest
 
-from assistant.processes import terminate
-from tests.phone_caller import (SIPP_DIR, Baresip, PhoneLine, env_for, free_udp_port, offer, replies, sip_request,
-                                status_of, wait_for)
+from basics.processes import terminate
+from tests.phone_caller import SIPP_DIR, Baresip, PhoneLine, env_for, free_udp_port, offer, replies, sip_request, status_of, wait_for
 from voice.audio import Audio, wav_bytes
 from voice.synthetic import user_says
+
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,8 @@ import pytest
 
 from tests.phone_caller import PhoneLine, env_for, offer, replies, sip_request, status_of
 
+pytestmark = pytest.mark.e2e
+
 
 def bound(address: str) -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)

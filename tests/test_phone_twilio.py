@@ -20,13 +20,15 @@ import pytest
 import websockets
 
 from assistant.channels.twilio_media import TwilioMediaInput, signed_by_twilio, twilio_signature
-from assistant.settings import load_settings
+from basics.settings import load_settings
 from tests.conftest import GIORGI, PHONE_PINS
 from tests.phone_caller import best_match, expected_greeting, wait_for
 from tests.stack import Stack
 from voice.audio import PHONE_RATE, resample
 from voice.phone.menu import phone_prompt
 from voice.speaker import Speaker
+
+pytestmark = pytest.mark.e2e
 
 RATE = 400
 STREAM, CALL, ACCOUNT = "MZ18ad3ab5a668481ce02b83e7395059f0", "CA9a1c5e4b6f2d4e8b9c0a1b2c3d4e5f60", "AC25e16e9a716a4a1786a7c83f58e30482"

@@ -8,9 +8,9 @@ from typing import Iterator
 
 import pytest
 
-from actions.portal_client import PortalClient
-from actions.portal_errors import PortalAuthError, PortalConflict, PortalInvalid, PortalLocked, PortalUnavailable
-from assistant.settings import load_settings
+from basics.settings import load_settings
+from portal_client.client import PortalClient
+from portal_client.errors import PortalAuthError, PortalConflict, PortalInvalid, PortalLocked, PortalUnavailable
 from tests.conftest import GIORGI, NINO, PHONE_PINS, SIGNING_PINS, Portal
 from tests.servers import free_port
 from tests.test_portal_security import portal_fixture

@@ -18,9 +18,9 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
-from actions.portal_client import PortalClient
-from actions.portal_errors import PortalLocked
-from assistant.settings import load_settings
+from basics.settings import load_settings
+from portal_client.client import PortalClient
+from portal_client.errors import PortalLocked
 from tests.conftest import ANA, GIORGI, NINO, PHONE_PINS, Portal
 from tests.servers import free_port, portal_process, postgres_database
 

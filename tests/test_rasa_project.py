@@ -6,8 +6,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from assistant.rasa_runtime import CONFIG, DOMAIN, RASA_ENV, TRAINING_DATA, ensure_model
-from assistant.settings import PROJECT_ROOT, get_settings
+from basics.settings import PROJECT_ROOT, get_settings
+
+pytestmark = pytest.mark.e2e
 
 RASA = [sys.executable, "-m", "rasa"]
 ENV = {**os.environ, **RASA_ENV}

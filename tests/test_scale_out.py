@@ -5,11 +5,15 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import pytest
+
 from assistant.rasa_runtime import ensure_model, rasa_server_command
-from assistant.settings import load_settings
+from basics.settings import load_settings
 from tests.conftest import GIORGI, PHONE_PINS, SIGNING_PINS, Portal
 from tests.servers import free_port, postgres_database
 from tests.stack import Process, Stack
+
+pytestmark = pytest.mark.e2e
 
 
 def test_a_conversation_alternating_between_two_replicas(tmp_path: Path) -> None:

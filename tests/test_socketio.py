@@ -14,6 +14,8 @@ from tests.browser import WidgetPage, launch
 from tests.conftest import GIORGI, PHONE_PINS, Portal
 from tests.stack import Stack
 
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:

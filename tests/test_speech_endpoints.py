@@ -18,8 +18,9 @@ import httpx
 import pytest
 
 from actions.messages import TEXTS
-from assistant.processes import terminate
+from basics.processes import terminate
 from tests.servers import free_port, wait_until_healthy
+from voice.prompts import PROMPTS
 
 PER_MINUTE = 4
 MAX_CHARS = 1000  # the default of web_speech_max_chars
@@ -104,7 +105,7 @@ def test_what_is_spoken_for_someone_is_not_kept_but_fixed_prompts_are(web: Web) 
         personal = {"text": "Giorgi Maisuradze, your tax debt is 125.40 GEL.", "lang": "en"}
         assert http.post(f"{web.url}/synthesise", json=personal).status_code == 200
         assert set(web.cached) == before
-        fixed = {"text": TEXTS["goodbye"]["en"], "lang": "en", "rate": 333}
+        fixed = {"text": PROMPTS["not_understood"]["en"], "lang": "en", "rate": 333}  # the voice layer's own
         assert http.post(f"{web.url}/synthesise", json=fixed).status_code == 200
         assert http.post(f"{web.url}/synthesise", json=personal).status_code == 200
     added = sorted(set(web.cached) - before)

@@ -5,9 +5,23 @@ import datetime as dt
 
 import pytest
 
-from assistant.spoken import (cadastral_code, count_phrase, date, date_words, datetime_, digits, for_speech,
-                              money, money_words, number_words, options, ordinal_words, registration_number,
-                              spell, time_of_day)
+from basics.spoken import (
+    cadastral_code,
+    count_phrase,
+    date,
+    date_words,
+    datetime_,
+    digits,
+    for_speech,
+    money,
+    money_words,
+    number_words,
+    options,
+    ordinal_words,
+    registration_number,
+    spell,
+    time_of_day,
+)
 
 NUMBERS = [
     (0, "ნული", "zero"),

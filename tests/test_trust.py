@@ -8,9 +8,9 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import time
 import sqlite3
 import stat
+import time
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -21,12 +21,7 @@ import socketio
 from tests.conftest import ANA, GIORGI, NINO, PHONE_PINS, Portal, settings_of
 from tests.stack import Stack
 
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    running = Stack(tmp_path_factory.mktemp("trust")).start()
-    yield running
-    running.stop()
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
@@ -72,6 +67,11 @@ class Browser:
 def rest(stack: Stack, sender: str, text: str, secret: str | None = "", **body: Any) -> httpx.Response:
     headers = {} if secret is None else {"Authorization": f"Bearer {secret or stack.rest_secret}"}
     return httpx.post(stack.webhook, json={"sender": sender, "message": text, **body}, headers=headers, timeout=120)
+
+
+def texts(response: httpx.Response) -> str:
+    """What the assistant said, without the reply hints that follow each message."""
+    return " ".join(message["text"] for message in response.json() if message.get("text"))
 
 
 def stored_events(stack: Stack) -> list[tuple[str, str]]:
@@ -130,10 +130,9 @@ def test_a_web_session_cannot_be_joined_or_addressed_by_anyone_who_learns_its_id
 def test_a_phone_conversation_cannot_be_taken_over_from_the_web(stack: Stack) -> None:
     caller = "phone-" + os.urandom(16).hex()
     metadata = {"channel": "phone", "input": "keypad"}
-    assert "personal number" in " ".join(m["text"] for m in rest(stack, caller, "how much tax do I owe?",
-                                                                   metadata=metadata).json())
+    assert "personal number" in texts(rest(stack, caller, "how much tax do I owe?", metadata=metadata))
     rest(stack, caller, NINO, metadata=metadata)
-    assert "no tax debt" in " ".join(m["text"] for m in rest(stack, caller, PHONE_PINS[NINO], metadata=metadata).json())
+    assert "no tax debt" in texts(rest(stack, caller, PHONE_PINS[NINO], metadata=metadata))
 
     async def intrude() -> str:
         intruder = Browser(stack.settings.rasa_url)
@@ -153,7 +152,7 @@ def test_a_pin_said_in_a_sentence_logs_in_and_no_secret_is_stored_anywhere(stack
     sender = "pin-user-" + os.urandom(8).hex()
     rest(stack, sender, "how much tax do I owe?")
     rest(stack, sender, f"my personal number is {GIORGI}")
-    answer = " ".join(m["text"] for m in rest(stack, sender, f"my pin is {PHONE_PINS[GIORGI]}").json())
+    answer = texts(rest(stack, sender, f"my pin is {PHONE_PINS[GIORGI]}"))
     assert "Hello, Giorgi" in answer and "125 lari" in answer
 
     events = stored_events(stack)
@@ -174,14 +173,14 @@ def test_a_sealed_pin_copied_from_the_store_does_not_log_in_again(stack: Stack) 
     sender = "replay-" + os.urandom(8).hex()
     rest(stack, sender, "how much tax do I owe?")
     rest(stack, sender, NINO)
-    assert "no tax debt" in " ".join(m["text"] for m in rest(stack, sender, PHONE_PINS[NINO]).json())
+    assert "no tax debt" in texts(rest(stack, sender, PHONE_PINS[NINO]))
     rest(stack, sender, "log out")
     sealed = [data for event_sender, data in stored_events(stack) if event_sender == f"rest:{sender}" and "sealed_pin" in data]
     assert sealed
     copied = json.loads(sealed[-1])["metadata"]
     rest(stack, sender, "how much tax do I owe?")
     rest(stack, sender, NINO)
-    replayed = " ".join(m["text"] for m in rest(stack, sender, "[PIN]", metadata=copied).json())
+    replayed = texts(rest(stack, sender, "[PIN]", metadata=copied))
     assert "no tax debt" not in replayed and "Hello" not in replayed
 
 
@@ -202,8 +201,8 @@ def action_server_settings(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> Ite
 
 
 def test_a_sealed_secret_opens_once_in_its_own_conversation_and_only_briefly(action_server_settings: None) -> None:
-    from assistant.keys import conversation_tag, kept_fernet
-    from assistant.pin_seal import message_text, seal, use_secret
+    from basics.keys import conversation_tag, kept_fernet
+    from basics.sealing import message_text, seal, use_secret
 
     text, metadata = seal("my pin is 2468", {"sealed_pin": "forged"}, "rest:a", expecting="phone_pin")
     message = {"text": text, "metadata": metadata}
@@ -220,7 +219,7 @@ def test_a_sealed_secret_opens_once_in_its_own_conversation_and_only_briefly(act
 def test_conversations_older_than_the_retention_are_deleted(stack: Stack, action_server_settings: None) -> None:
     """Last in this module: it empties the stack's conversation store."""
     from assistant.retention import sweep
-    from assistant.settings import get_settings
+    from basics.settings import get_settings
 
     sender = "old-" + os.urandom(8).hex()
     rest(stack, sender, "hello")

@@ -17,12 +17,12 @@ from typing import Iterator
 import numpy as np
 import pytest
 
-from assistant.settings import load_settings
-from voice.audio import Audio, wav_bytes, resample
+from basics.settings import load_settings
+from tests.servers import free_port
+from voice.audio import Audio, resample, wav_bytes
 from voice.listener import Listener
 from voice.synthetic import user_says
 from voice.vad import frames
-from tests.servers import free_port
 
 KEY = "operator-test-key"
 

@@ -16,20 +16,16 @@ from typing import Iterator
 import pytest
 
 from actions.messages import TEXTS
-from assistant.settings import load_settings
+from basics.reply_hints import Reply, ReplyHint
+from basics.settings import load_settings
+from tests.stack import Stack
 from voice.asr import Transcript
 from voice.audio import read_wav, wav_bytes
 from voice.listener import Heard
 from voice.synthetic import user_says
 from voice.talk import TalkSession
-from tests.stack import Stack
 
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    running = Stack(tmp_path_factory.mktemp("voice-stack")).start()
-    yield running
-    running.stop()
+pytestmark = pytest.mark.e2e
 
 
 def test_spoken_commands_reach_the_assistant_and_its_replies_are_spoken(stack: Stack, tmp_path: Path) -> None:
@@ -59,12 +55,18 @@ def test_spoken_commands_reach_the_assistant_and_its_replies_are_spoken(stack: S
 
 
 class FakeAssistant:
+    """Answers as the REST channel does: texts, and a reply hint that carries the conversation's rate."""
+
     def __init__(self) -> None:
         self.sent: list[str] = []
+        self.rate = 175.0
 
-    def send(self, text: str, lang: str) -> list[str]:
+    def send(self, text: str, lang: str) -> Reply:
         self.sent.append(text)
-        return [TEXTS["faster"]["en"]] if text == "faster" else [f"You said {text}."]
+        if text == "faster":
+            self.rate = 200.0
+        hint: ReplyHint = {"lang": "en", "rate": self.rate, "expects": None, "ends": False, "fixed": False}
+        return Reply([TEXTS["faster"]["en"]] if text == "faster" else [f"You said {text}."], hint)
 
 
 def heard(text: str, confidence: float, engine: str = "sphinx") -> Heard:

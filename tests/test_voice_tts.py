@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from actions.messages import TEXTS
-from assistant.spoken import for_speech
+from basics.spoken import for_speech
 from voice.audio import Audio, encode, read_wav, resample
 from voice.speaker import Speaker
 from voice.tts import EspeakNG
@@ -84,11 +84,11 @@ class CountingSynth:
 def test_repeated_prompts_come_from_the_cache(tmp_path) -> None:
     synth = CountingSynth()
     first = Speaker(synth, tmp_path)
-    for _ in range(3):
-        first.speak("Please say yes or no.", "en", 175)
-    first.speak("Please say yes or no.", "en", 200)  # another rate is another recording
+    for _ in range(3):  # a reply whose hint says it is the same for everyone
+        first.speak("Please say yes or no.", "en", 175, cacheable=True)
+    first.speak("Please say yes or no.", "en", 200, cacheable=True)  # another rate is another recording
     assert synth.calls == 2
-    Speaker(synth, tmp_path).speak("Please say yes or no.", "en", 175)  # a new process finds it on disk
+    Speaker(synth, tmp_path).speak("Please say yes or no.", "en", 175, cacheable=True)  # a new process finds it on disk
     assert synth.calls == 2
     assert stat.S_IMODE(tmp_path.stat().st_mode) == 0o700
     assert {stat.S_IMODE(p.stat().st_mode) for p in tmp_path.iterdir()} == {0o600}
@@ -101,7 +101,8 @@ def test_personal_replies_are_never_kept(tmp_path) -> None:
     personal = "Giorgi Maisuradze, your tax debt is 125.40 GEL."
     for _ in range(3):
         speaker.speak(personal, "en", 175)
-    assert synth.calls == 3 and speaker.hits == 0
+    speaker.speak("Please say yes or no.", "en", 175)  # a reply without a hint saying it is fixed: not kept either
+    assert synth.calls == 4 and speaker.hits == 0
     assert list(tmp_path.iterdir()) == []
 
 
@@ -111,10 +112,10 @@ def test_the_cache_is_capped_in_entries_and_bytes(tmp_path) -> None:
     by_bytes = Speaker(CountingSynth(), tmp_path / "bytes", cache_bytes=2 * 3300)  # room for two recordings of 3200 bytes (and their headers)
     for speaker in (by_items, by_bytes):
         for text in prompts:
-            speaker.speak(text, "en", 175)
+            speaker.speak(text, "en", 175, cacheable=True)
         assert len(list(speaker.cache.directory.iterdir())) == 2  # type: ignore[union-attr]
-        speaker.speak(prompts[-1], "en", 175)  # the newest is kept ...
-        speaker.speak(prompts[0], "en", 175)  # ... the oldest was evicted, from memory and disk
+        speaker.speak(prompts[-1], "en", 175, cacheable=True)  # the newest is kept ...
+        speaker.speak(prompts[0], "en", 175, cacheable=True)  # ... the oldest was evicted, from memory and disk
         assert speaker.synthesizer.calls == len(prompts) + 1  # type: ignore[attr-defined]
 
 

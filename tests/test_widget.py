@@ -15,13 +15,14 @@ import numpy as np
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
-from tests.browser import (DESKTOP, SHORTCUT_NEWEST, ZOOM_400, WidgetPage, accessibility_tree, axe_violations,
-                           describe, launch)
+from tests.browser import DESKTOP, SHORTCUT_NEWEST, ZOOM_400, WidgetPage, accessibility_tree, axe_violations, describe, launch
 from tests.conftest import GIORGI, PHONE_PINS
 from tests.servers import TEST_SECRET
 from tests.stack import Stack
 from voice.audio import Audio, wav_bytes
 from voice.synthetic import user_says
+
+pytestmark = pytest.mark.e2e
 
 SPOKEN_NEED = "I want to change my address"
 
@@ -167,7 +168,8 @@ def test_the_accessibility_tree_names_every_control_and_the_live_region_holds_on
     assert next(n for n in tree if n["role"] == "button" and "assistant" in n["name"].lower())["properties"]["expanded"] is True
     # Record every value the polite live region takes while a two-part answer arrives.
     page.evaluate("""() => { window.announced = []; const region = document.querySelector('.mga-announcer');
-        new MutationObserver(() => window.announced.push(region.textContent)).observe(region, {childList: true, characterData: true, subtree: true}); }""")
+        new MutationObserver(() => window.announced.push(region.textContent))
+            .observe(region, {childList: true, characterData: true, subtree: true}); }""")
     widget.type_and_send("I need a certificate", containing="Say or type the number")
     new_messages = [widget.bot_messages.nth(i).locator(".mga-text").inner_text() for i in range(widget.bot_count())]
     page.wait_for_function("n => window.announced.filter(t => t).length >= n && document.querySelector('.mga-announcer').textContent === ''",

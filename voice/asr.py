@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
 
-from assistant.settings import Settings
+from basics.settings import Settings
 from voice.audio import ASR_RATE, Audio, resample
 
 if TYPE_CHECKING:

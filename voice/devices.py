@@ -6,16 +6,13 @@ from __future__ import annotations
 import getpass
 import queue
 
-from actions.messages import say
-from assistant.settings import Settings
+from basics.settings import Settings
 from voice.audio import ASR_RATE, Audio
 from voice.earcons import listening, working
 from voice.listener import Heard
 from voice.prompts import prompt
 from voice.talk import Exchange, TalkSession
 from voice.vad import FRAME_SAMPLES, Endpointer
-
-_HIDDEN_INPUT_WORDS = ("PIN", "პინ", "კოდ", "code", "password", "პაროლ")
 
 
 def available() -> str | None:
@@ -70,7 +67,8 @@ def play(audio: Audio, microphone: Microphone, settings: Settings) -> list[bytes
 def run_microphone(session: TalkSession) -> int:
     """The spoken conversation until the user says goodbye or presses Ctrl+C."""
     microphone = Microphone()
-    settings, barged = session.settings, []
+    settings = session.settings
+    barged: list[bytes] = []
     print(prompt("mic_ready", session.lang), flush=True)
     while True:
         if not barged:
@@ -79,9 +77,9 @@ def run_microphone(session: TalkSession) -> int:
         play(working(), microphone, settings)
         exchange = session.take_heard(heard)
         barged = _speak(exchange, microphone, session)
-        if say("goodbye", session.lang) in exchange.replies:
+        if exchange.ends:
             return 0
-        if exchange.problem == "unavailable" or _asks_secret(exchange):
+        if exchange.problem == "unavailable" or exchange.expects == "pin":
             typed = getpass.getpass("Type your answer (not shown, not spoken), Enter to send: ")
             barged = _speak(session.send_text(typed), microphone, session) if typed else []
 
@@ -90,6 +88,3 @@ def _speak(exchange: Exchange, microphone: Microphone, session: TalkSession) -> 
     print("\n".join(exchange.replies), flush=True)  # also on screen, for braille displays and screen readers
     return play(exchange.audio, microphone, session.settings) if exchange.audio is not None else []
 
-
-def _asks_secret(exchange: Exchange) -> bool:
-    return any(word.lower() in reply.lower() for reply in exchange.replies for word in _HIDDEN_INPUT_WORDS)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from assistant.settings import Settings
+from basics.settings import Settings
 from voice.asr import Engine, RecognitionUnavailable, SphinxEngine, Transcript, Unavailable, engine_name, make_engine
 from voice.audio import ASR_RATE, Audio, AudioError, AudioTooLong, read_wav
 from voice.sphinx import Stream
@@ -125,8 +125,8 @@ class LiveUtterance:
                     for held in self._held:
                         stream.feed(held)
             self._held = []
-        started = self.endpointer.first_speech
-        if self._command and started is not None and (self.endpointer.last_speech - started) * FRAME_MS > COMMAND_MAX_SECONDS * 1000:
+        started, last = self.endpointer.first_speech, self.endpointer.last_speech
+        if self._command and started is not None and last is not None and (last - started) * FRAME_MS > COMMAND_MAX_SECONDS * 1000:
             self._command.close()  # too long to be a command: the grammar would reject it anyway
             self._command = None
         return ended or len(self._frames) >= self._max_frames

@@ -2,7 +2,7 @@
 confirmations. Everything else the user hears comes from the assistant (actions/messages.py)."""
 from __future__ import annotations
 
-from assistant.texts import pick
+from basics.texts import pick
 
 PROMPTS: dict[str, dict[str, str]] = {
     "no_speech": {"ka": "ვერაფერი გავიგე. გთხოვთ, გაიმეორეთ.", "en": "I did not hear anything. Please say it again."},
@@ -22,6 +22,7 @@ PROMPTS: dict[str, dict[str, str]] = {
     "mic_ready": {"ka": "ისაუბრეთ სიგნალის შემდეგ. დასასრულებლად თქვით ნახვამდის ან დააჭირეთ Ctrl+C-ს.",
                   "en": "Speak after the tone. To stop, say goodbye or press Ctrl+C."},
     "did_you_say": {"ka": "თქვენ თქვით: {text}. ასეა? თქვით კი ან არა.", "en": "Did you say: {text}? Please say yes or no."},
+    "nothing_to_repeat": {"ka": "ჯერ არაფერი მითქვამს. რით დაგეხმაროთ?", "en": "I have not said anything yet. How can I help?"},
     "say_again": {"ka": "კარგი, გთხოვთ, თქვით თავიდან.", "en": "All right, please say it again."},
 }
 

@@ -5,24 +5,23 @@ language's engine) -> local voice commands or the assistant's REST channel -> it
 for_speech -> espeak-ng. The session is independent of where audio comes from and goes to: the
 headless runner (files) and the microphone runner (voice/devices.py) both drive it.
 
-Speech rate: the conversation owns the user's `speech_rate` slot, but its tracker is not readable
-from outside, so the session keeps its own rate and mirrors the assistant: when a reply is the
-assistant's "I will speak more slowly" / "faster" sentence (actions/messages.py), the rate moves by
-the same step (actions/general.py). "slower"/"faster" are therefore sent to the assistant, which
-also stores the preference for a logged-in user, and both sides stay in step."""
+Language, speech rate, what the assistant expects next and whether the conversation ends come with
+every reply as its hint (basics/reply_hints.py), never guessed from the wording: "slower"/"faster"
+are sent to the assistant, which keeps the rate (and stores it for a logged-in user), and the session
+speaks at the rate the reply says."""
 from __future__ import annotations
 
 import re
 import uuid
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import httpx
 
-from actions.messages import TEXTS, say
-from assistant.language import guess_language
-from assistant.settings import Settings
-from assistant.speech_rate import stepped
-from assistant.spoken import spell
+from basics.reply_hints import Expects, Reply, reply_from
+from basics.settings import Settings
+from basics.speech_rate import DEFAULT_RATE
+from basics.spoken import spell
 from voice.asr import Transcript
 from voice.audio import Audio
 from voice.commands import as_digits
@@ -46,7 +45,9 @@ class Exchange:
     sent: str | None = None  # what reached the assistant, if anything
     replies: list[str] = field(default_factory=list)
     lang: str = "en"
-    rate: int = 175
+    rate: int = DEFAULT_RATE
+    expects: Expects = None  # what the assistant waits for next (reply hint)
+    ends: bool = False  # the assistant ended the conversation (reply hint)
     earcons: list[str] = field(default_factory=list)
     audio: Audio | None = None
 
@@ -58,6 +59,16 @@ class Exchange:
                 "earcons": self.earcons}
 
 
+class Assistant(Protocol):
+    """What a spoken conversation needs of the assistant: its conversation id, one turn, and an end."""
+
+    sender: str
+
+    def send(self, text: str, lang: str, keypad: bool = False) -> Reply: ...
+
+    def close(self) -> None: ...
+
+
 class AssistantClient:
     """The assistant's REST channel."""
 
@@ -67,25 +78,28 @@ class AssistantClient:
         self.webhook, self.sender, self.channel = webhook, sender or f"{channel}-{uuid.uuid4().hex}", channel
         self.http = httpx.Client(timeout=timeout, headers={"Authorization": f"Bearer {secret}"})
 
-    def send(self, text: str, lang: str, keypad: bool = False) -> list[str]:
+    def send(self, text: str, lang: str, keypad: bool = False) -> Reply:
         """``keypad``: typed on a telephone keypad, which the dialogue requires for PINs on voice channels."""
         metadata = {"channel": self.channel, "language": lang, **({"input": "keypad"} if keypad else {})}
         body = {"sender": self.sender, "message": text, "metadata": metadata}
         response = self.http.post(self.webhook, json=body)
         response.raise_for_status()
-        return [m["text"] for m in response.json() if m.get("text")]
+        return reply_from(response.json())
+
+    def close(self) -> None:
+        self.http.close()
 
 
 class TalkSession:
     """The voice side of one conversation: language, rate, last reply, pending confirmation."""
 
-    def __init__(self, settings: Settings, assistant: AssistantClient, lang: str = "en",
+    def __init__(self, settings: Settings, assistant: Assistant, lang: str = "en",
                  listener: Listener | None = None, speaker: Speaker | None = None) -> None:
         self.settings, self.assistant, self.lang = settings, assistant, lang
         self.listener = listener or Listener(settings)
         self.speaker = speaker or Speaker.from_settings(settings)
         self.rate = settings.voice_rate
-        self.last_replies: list[str] = []
+        self.last: Reply = Reply([])  # the assistant's last answer, for "repeat" and "spell"
         self.pending: str | None = None  # a low-confidence recognition waiting for yes or no
 
     def take(self, audio: Audio) -> Exchange:
@@ -106,52 +120,58 @@ class TalkSession:
 
     def take_heard(self, heard: Heard) -> Exchange:
         exchange = Exchange(heard.transcript, heard.problem, lang=self.lang)
-        exchange.replies = self._answer(heard, exchange)
-        exchange.rate = self.rate
+        reply = self._answer(heard, exchange)
+        exchange.replies = reply.texts
+        if reply.hint is not None:  # the assistant says in which language and at which rate
+            self.lang, self.rate = reply.hint["lang"], int(reply.hint["rate"])
+            exchange.expects, exchange.ends = reply.hint["expects"], reply.hint["ends"]
+        exchange.lang, exchange.rate = self.lang, self.rate
         if exchange.replies:
-            exchange.lang = guess_language(" ".join(exchange.replies)) or self.lang
-            self.lang = exchange.lang  # the assistant answers in the user's language: listen in it next
             exchange.audio = self.speaker.speak("\n".join(exchange.replies), exchange.lang, self.rate,
-                                                self.settings.voice_volume)
+                                                self.settings.voice_volume, cacheable=reply.fixed)
         return exchange
 
-    def _answer(self, heard: Heard, exchange: Exchange) -> list[str]:
+    def _answer(self, heard: Heard, exchange: Exchange) -> Reply:
         text = heard.transcript.text.strip()
         if heard.problem:
-            return [prompt(heard.problem, self.lang)]
+            return self._prompt(heard.problem)
         if not text:
-            return [prompt("not_understood", self.lang)]
+            return self._prompt("not_understood")
         if self.pending is not None:
             pending, self.pending = self.pending, None
             if text.lower() in YES:
                 return self._send(pending, exchange)
             if text.lower() in NO:
-                return [prompt("say_again", self.lang)]
+                return self._prompt("say_again")
         if text in LOCAL_COMMANDS:
             return self._local(text)
         if heard.transcript.engine not in ("commands", "typed", KEYPAD) and heard.transcript.confidence < self.settings.voice_confirm_below:
             self.pending = text
-            return [prompt("did_you_say", self.lang, text=text)]
+            return Reply([prompt("did_you_say", self.lang, text=text)])
         return self._send(as_digits(text) or text, exchange)
 
-    def _send(self, text: str, exchange: Exchange) -> list[str]:
+    def _prompt(self, key: str) -> Reply:
+        """One of the voice layer's own fixed sentences."""
+        return Reply([prompt(key, self.lang)], fixed=True)
+
+    def _send(self, text: str, exchange: Exchange) -> Reply:
         exchange.sent = text
         keypad = exchange.heard.engine == KEYPAD
-        replies = self.assistant.send(text, self.lang, keypad=True) if keypad else self.assistant.send(text, self.lang)
-        for reply in replies:
-            if reply in (TEXTS["slower"]["ka"], TEXTS["slower"]["en"]):
-                self.rate = stepped(self.rate, -1)
-            elif reply in (TEXTS["faster"]["ka"], TEXTS["faster"]["en"]):
-                self.rate = stepped(self.rate, 1)
-        self.last_replies = replies or self.last_replies
-        return replies
+        reply = self.assistant.send(text, self.lang, keypad=True) if keypad else self.assistant.send(text, self.lang)
+        if reply.texts:
+            self.last = reply
+        return reply
 
-    def _local(self, command: str) -> list[str]:
+    def _local(self, command: str) -> Reply:
         if command == "stop":
-            return []  # playback has already stopped (barge-in); say nothing
-        if not self.last_replies:
-            return [say("nothing_to_repeat", self.lang)]
+            return Reply([])  # playback has already stopped (barge-in); say nothing
+        if not self.last.texts:
+            return self._prompt("nothing_to_repeat")
         if command == "repeat":
-            return self.last_replies
-        codes = _SPELLABLE.findall(" ".join(self.last_replies))
-        return [spell(code, self.lang) for code in codes] or self.last_replies
+            return self.last
+        codes = _SPELLABLE.findall(" ".join(self.last.texts))
+        return Reply([spell(code, self.lang) for code in codes]) if codes else self.last
+
+    @property
+    def last_replies(self) -> list[str]:
+        return self.last.texts

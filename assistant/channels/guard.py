@@ -1,8 +1,8 @@
 """What every channel does to a message before Rasa stores it: identity out, secrets sealed.
 
 A channel that authenticated its user may pass their portal token as ``portal_token`` metadata; it is
-taken out of the message here and kept server-side for that conversation (assistant/identity.py), so
-the conversation store never holds it. Secrets are then sealed (assistant/pin_seal.py). The channel
+taken out of the message here and kept server-side for that conversation (basics/identity.py), so
+the conversation store never holds it. Secrets are then sealed (basics/sealing.py). The channel
 also says who is typing (``source``: a web page's address, a messenger account, a caller); it is kept
 only as a keyed hash, which the action server passes to the portal so wrong secrets are throttled per
 source rather than per assistant.
@@ -13,9 +13,9 @@ from typing import Any, Awaitable, Callable
 
 from rasa.core.channels.channel import UserMessage
 
-from assistant.identity import identity_store
-from assistant.keys import conversation_tag
-from assistant.pin_seal import seal
+from basics.identity import identity_store
+from basics.keys import conversation_tag
+from basics.sealing import seal
 
 Handler = Callable[[UserMessage], Awaitable[Any]]
 TOKEN_KEY = "portal_token"

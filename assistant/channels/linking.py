@@ -18,11 +18,11 @@ from cryptography.fernet import InvalidToken
 from sqlalchemy import Column, MetaData, String, Table, create_engine, delete, select
 from sqlalchemy.engine import Engine
 
-from actions.portal_client import PortalClient
-from actions.portal_errors import PortalAuthError, PortalError, PortalLocked
 from assistant.channels.replies import reply
-from assistant.keys import fernet
-from assistant.settings import Settings
+from basics.keys import fernet
+from basics.settings import Settings
+from portal_client.client import PortalClient
+from portal_client.errors import PortalAuthError, PortalError, PortalLocked
 
 log = logging.getLogger(__name__)
 

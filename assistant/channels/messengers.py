@@ -18,9 +18,10 @@ from assistant.channels.guard import take_in
 from assistant.channels.linking import Linker
 from assistant.channels.replies import reply
 from assistant.channels.voice_notes import VoiceNotes, conversation
-from assistant.identity import identity_store
-from assistant.pin_seal import looks_like_pin
-from assistant.settings import Settings
+from basics.identity import identity_store
+from basics.reply_hints import reply_from
+from basics.sealing import looks_like_pin
+from basics.settings import Settings
 from voice.prompts import prompt
 
 log = logging.getLogger(__name__)
@@ -31,19 +32,21 @@ DEFAULT_LANG = "ka"
 
 
 class Recording(OutputChannel):
-    """Passes every reply on to the platform's account and remembers its text, to be spoken as a voice note."""
+    """Passes every reply on to the platform's account and keeps its text and reply hint, to be spoken
+    as a voice note in the reply's language and at its rate. Hints never reach the platform."""
 
     def __init__(self, inner: OutputChannel, account: str) -> None:
         self.inner, self.account = inner, account
-        self.texts: list[str] = []
+        self.said: list[dict[str, Any]] = []
 
     def name(self) -> str:  # type: ignore[override]
         return self.inner.name()
 
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
-        if message.get("text"):
-            self.texts.append(message["text"])
-        await self.inner.send_response(self.account, message)
+        self.said.append(dict(message))
+        shown = {key: value for key, value in message.items() if key != "custom"}
+        if any(shown.get(key) for key in ("text", "buttons", "quick_replies", "image", "attachment", "elements")):
+            await self.inner.send_response(self.account, shown)
 
 
 class MessengerTurns:
@@ -82,9 +85,11 @@ class MessengerTurns:
         recording = Recording(out, account)
         await on_new_message(take_in(UserMessage(text or "", recording, sender, input_channel=self.platform,
                                                  metadata=metadata)))
-        if audio is not None and send_voice is not None and recording.texts:
-            after = await conversation(agent, sender)  # "slower" in this very turn counts
-            await self._speak(account, recording.texts, after.lang or lang, after.speech_rate, send_voice)
+        said = reply_from(recording.said)
+        if audio is not None and send_voice is not None and said.texts:
+            hint = said.hint  # "slower" in this very turn counts
+            await self._speak(account, said.texts, hint["lang"] if hint else lang, hint["rate"] if hint else None,
+                              send_voice)
 
     def sender(self, account: str) -> str:
         """The conversation id of a platform account."""

@@ -4,7 +4,7 @@ Everything else comes from the dialogue (actions/messages.py); these are answere
 reaches Rasa, because a link code must never be stored in a conversation."""
 from __future__ import annotations
 
-from assistant.texts import pick
+from basics.texts import pick
 
 REPLIES: dict[str, dict[str, str]] = {
     "linked": {"ka": "ეს ანგარიში დაკავშირებულია: {name}, აქ თქვენი სახელით ვიმოქმედებ. გასაუქმებლად გამომიგზავნეთ /unlink.",

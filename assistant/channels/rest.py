@@ -15,7 +15,7 @@ from sanic.request import Request
 
 from assistant.channels.guard import Handler, guarded
 from assistant.retention import sweep_forever
-from assistant.settings import get_settings
+from basics.settings import get_settings
 
 NAMESPACE = "rest:"
 MAX_SENDER_CHARS = 200

@@ -28,7 +28,7 @@ from sanic.response import HTTPResponse
 
 from assistant.channels.messengers import MessengerTurns
 from assistant.channels.replies import reply
-from assistant.settings import Settings, get_settings
+from basics.settings import Settings, get_settings
 from voice.prompts import prompt
 
 log = logging.getLogger(__name__)

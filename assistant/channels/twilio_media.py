@@ -35,7 +35,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from assistant.channels.guard import Handler, guarded
-from assistant.settings import Settings, get_settings
+from basics.reply_hints import Reply, reply_from
+from basics.settings import Settings, get_settings
 
 log = logging.getLogger("mygov.phone")
 CHUNK_BYTES = 160  # 20 ms of mu-law at 8 kHz per media message
@@ -146,13 +147,19 @@ class InProcessAssistant:
     def __init__(self, handler: Handler, loop: asyncio.AbstractEventLoop, sender: str) -> None:
         self.handler, self.loop, self.sender = handler, loop, sender
 
-    def send(self, text: str, lang: str, keypad: bool = False) -> list[str]:
+    def send(self, text: str, lang: str, keypad: bool = False) -> Reply:
         """Called from a worker thread (PhoneCall runs turns off the event loop)."""
         out = CollectingOutputChannel()
         metadata = {"channel": "phone", "language": lang, **({"input": "keypad"} if keypad else {})}
         message = UserMessage(text, out, self.sender, input_channel=TwilioMediaInput.name(), metadata=metadata)
-        asyncio.run_coroutine_threadsafe(self.handler(message), self.loop).result(timeout=120)
-        return [m["text"] for m in out.messages if m.get("text")]
+        async def turn() -> None:
+            await self.handler(message)
+
+        asyncio.run_coroutine_threadsafe(turn(), self.loop).result(timeout=120)
+        return reply_from(out.messages)
+
+    def close(self) -> None:
+        """Nothing to release: the turns run inside this Rasa process."""
 
 
 class TwilioMediaInput(InputChannel):
@@ -246,7 +253,7 @@ class TwilioMediaInput(InputChannel):
 
     async def _call(self, ws: Any, handler: Handler, settings: Settings, start: dict) -> None:
         """Run the phone conversation until ``stop``, the caller leaving, or the conversation's end."""
-        from voice.phone.call import PhoneCall, Transcript
+        from voice.phone.call import CallRecord, PhoneCall
         from voice.talk import TalkSession
 
         details = start.get("start") or {}
@@ -257,11 +264,9 @@ class TwilioMediaInput(InputChannel):
         listener, speaker, pseudonym = self._call_parts(settings)
         session = TalkSession(settings, InProcessAssistant(handler, loop, sender), settings.phone_language,
                               listener=listener, speaker=speaker)
-        transcript = Transcript.new(settings, pseudonym(str(details.get("callSid", ""))), "twilio")
+        transcript = CallRecord.new(settings, pseudonym(str(details.get("callSid", ""))), "twilio")
         transcript.data.update({"codec": "PCMU", "transport": "twilio_media", "conversation": pseudonym(sender)})
-        call = PhoneCall(session, media, transcript, settings.phone_silence_seconds,  # type: ignore[arg-type]
-                         settings.phone_digit_timeout_seconds, settings.voice_vad_mode,
-                         settings.voice_end_of_speech_ms, min(30.0, settings.voice_max_utterance_seconds))
+        call = PhoneCall.from_settings(session, media, transcript, settings)  # type: ignore[arg-type]
         sender_task = loop.create_task(_send_all(ws, outgoing))
         conversation = loop.create_task(call.run_for(settings.phone_max_call_seconds))
         conversation.add_done_callback(lambda _: outgoing.put_nowait({"close": True}))

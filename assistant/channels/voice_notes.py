@@ -12,8 +12,8 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.language import guess_language
-from assistant.settings import Settings
+from basics.settings import Settings
+from catalog_index.language import guess_language
 from voice import compressed
 from voice.asr import Transcript
 from voice.audio import AudioError, AudioTooLong

@@ -25,8 +25,8 @@ from sanic.request import Request
 from socketio import AsyncServer
 
 from assistant.channels.guard import SOURCE_KEY, TOKEN_KEY, Handler, guarded
-from assistant.keys import keyed_hash
-from assistant.settings import get_settings
+from basics.keys import keyed_hash
+from basics.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,29 @@ class WebSessions:
         return secrets.token_hex(16)
 
 
+class HintedOutput(SocketIOOutput):
+    """Rasa's socket.io output, each ``bot_uttered`` carrying its message's reply hint (``custom``)
+    in the same event, so the widget knows what the message expects without reading its words."""
+
+    def __init__(self, sio: AsyncServer, bot_message_evt: str) -> None:
+        super().__init__(sio, bot_message_evt)
+        self._custom: Any = None
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        self._custom = message.get("custom")
+        await super().send_response(recipient_id, {k: v for k, v in message.items() if k != "custom"})
+
+    async def _send_message(self, socket_id: str, response: Any) -> None:
+        if self._custom:
+            response = {**response, "custom": self._custom}
+        await super()._send_message(socket_id, response)
+
+
 class SocketIOInput(RasaSocketIOInput):
+    def get_output_channel(self) -> Any:
+        """The output for messages Rasa sends by itself (the session warning), hints included."""
+        return HintedOutput(self.sio, self.bot_message_evt) if self.sio is not None else None
+
     def blueprint(self, on_new_message: Handler) -> Blueprint:
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[])
         blueprint = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
@@ -95,7 +117,7 @@ class SocketIOInput(RasaSocketIOInput):
             metadata[SOURCE_KEY] = getattr(request, "remote_addr", "") or getattr(request, "ip", "") or conversation
             text = data.get("message")
             message = UserMessage(text[:MAX_MESSAGE_CHARS] if isinstance(text, str) else "",
-                                  SocketIOOutput(sio, self.bot_message_evt), conversation,
+                                  HintedOutput(sio, self.bot_message_evt), conversation,
                                   input_channel=self.name(), metadata=metadata)
             await handle(message)
 

@@ -12,12 +12,12 @@ from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from actions.portal_client import PortalClient
-from actions.portal_errors import PortalError
-from assistant.settings import Settings
-from assistant.speech_rate import DEFAULT_RATE
 from assistant.web.pages import WidgetTag, account_page, login_page, prefix, public_page
 from assistant.web.speech import Speech
+from basics.settings import Settings
+from basics.speech_rate import DEFAULT_RATE, MAX_RATE, MIN_RATE
+from portal_client.client import PortalClient
+from portal_client.errors import PortalError
 from voice.limits import PerSourceLimit
 from voice.prompts import prompt
 
@@ -88,7 +88,8 @@ def _speech_endpoints(app: FastAPI, settings: Settings, speech: Speech) -> None:
                 raise ValueError("no text, or another language")
             text.encode("utf-8")  # a lone surrogate (\ud800) is not text anyone can speak
         except (ValueError, KeyError, TypeError, AttributeError, OverflowError):
-            return JSONResponse({"error": "Send JSON: {\"text\": \"...\", \"lang\": \"ka\" or \"en\", \"rate\": 80-450}."}, 400)
+            return JSONResponse({"error": f"Send JSON: {{\"text\": \"...\", \"lang\": \"ka\" or \"en\", "
+                                          f"\"rate\": {MIN_RATE}-{MAX_RATE}}}."}, 400)
         if len(text) > settings.web_speech_max_chars:
             return _refused("text_too_long", lang, 413)
         audio = await run_in_threadpool(speech.synthesise, text, lang, rate)

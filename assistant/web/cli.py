@@ -5,8 +5,8 @@ import argparse
 import logging
 import sys
 
-from assistant.ports import PortInUse, ensure_free
-from assistant.settings import get_settings
+from basics.ports import PortInUse, ensure_free
+from basics.settings import get_settings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

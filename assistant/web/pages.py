@@ -5,7 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-TEXTS = {
+from basics.speech_rate import DEFAULT_RATE, MAX_RATE, MIN_RATE, RATE_STEP
+
+SERVICES = {"ka": ["ბიზნესის რეგისტრაცია", "მისამართის შეცვლა", "უძრავი ქონების ამონაწერი", "საჯარო ინფორმაციის მოთხოვნა"],
+            "en": ["Register a business", "Change of address", "Real estate extract", "Request public information"]}
+TEXTS: dict[str, dict[str, str]] = {
     "ka": {
         "site": "My.gov.ge — სახელმწიფო სერვისები", "skip": "მთავარ შინაარსზე გადასვლა", "nav": "მთავარი ნავიგაცია",
         "home": "მთავარი", "account": "ჩემი გვერდი", "other": "English", "other_lang": "en",
@@ -13,7 +17,6 @@ TEXTS = {
         "intro": "აქ შეგიძლიათ მოითხოვოთ ამონაწერები, შეცვალოთ მისამართი, დაარეგისტრიროთ ბიზნესი და მიიღოთ პასუხები უწყებებიდან.",
         "help": "ასისტენტი გვერდის ბოლოს არის. ის გისმენთ ხმითაც და ტექსტითაც.",
         "popular": "პოპულარული სერვისები",
-        "services": ["ბიზნესის რეგისტრაცია", "მისამართის შეცვლა", "უძრავი ქონების ამონაწერი", "საჯარო ინფორმაციის მოთხოვნა"],
         "login_h": "შესვლა", "pn": "პირადი ნომერი", "pin": "ტელეფონის პინ-კოდი", "login": "შესვლა",
         "login_hint": "სადემონსტრაციო მომხმარებლები და პინ-კოდები README-შია.",
         "bad_login": "პირადი ნომერი ან პინ-კოდი არასწორია, ან შესვლა დროებით დაბლოკილია.",
@@ -28,7 +31,6 @@ TEXTS = {
         "intro": "Here you can order extracts, change your address, register a business and read replies from agencies.",
         "help": "The assistant is at the end of the page. It listens to your voice as well as your typing.",
         "popular": "Popular services",
-        "services": ["Register a business", "Change of address", "Real estate extract", "Request public information"],
         "login_h": "Sign in", "pn": "Personal number", "pin": "Phone PIN", "login": "Sign in",
         "login_hint": "The demo citizens and their PINs are in the README.",
         "bad_login": "The personal number or PIN is wrong, or signing in is locked for a while.",
@@ -41,16 +43,18 @@ TEXTS = {
 
 @dataclass(frozen=True)
 class WidgetTag:
-    """What the page tells the widget: where Rasa is, who is signed in, how fast to speak."""
+    """What the page tells the widget: where Rasa is, who is signed in, how fast to speak, and the
+    server's speech-rate range (basics.speech_rate), so the widget keeps no copy of its own."""
 
     server: str
     token: str = ""
-    speech_rate: int = 175
+    speech_rate: int = DEFAULT_RATE
 
     def html(self) -> str:
         token = f' data-portal-token="{escape(self.token)}"' if self.token else ""
         return (f'<script src="/widget.js" data-server="{escape(self.server)}"{token}'
-                f' data-speech-rate="{self.speech_rate}" defer></script>')
+                f' data-speech-rate="{self.speech_rate}" data-speech-rate-min="{MIN_RATE}"'
+                f' data-speech-rate-max="{MAX_RATE}" data-speech-rate-step="{RATE_STEP}" defer></script>')
 
 
 def prefix(lang: str) -> str:
@@ -101,7 +105,7 @@ button {{ margin-top: .75rem; padding: .5rem 1rem; background: #0b4f8a; color: #
 
 def public_page(lang: str, widget: WidgetTag) -> str:
     text = TEXTS[lang]
-    services = "".join(f"<li>{escape(s)}</li>" for s in text["services"])
+    services = "".join(f"<li>{escape(s)}</li>" for s in SERVICES[lang])
     main = (f'<h1>{escape(text["h1"])}</h1><p>{escape(text["intro"])}</p><p>{escape(text["help"])}</p>'
             f'<h2>{escape(text["popular"])}</h2><ul>{services}</ul>')
     return _page(lang, text["home"], main, widget, "/")

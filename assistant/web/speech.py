@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from assistant.settings import Settings
+from basics.settings import Settings
 from voice.audio import AudioError, AudioTooLong, encode
 from voice.compressed import decode
 from voice.listener import BAD_AUDIO, TOO_LONG, Listener

@@ -14,18 +14,19 @@ import time
 import uuid
 from pathlib import Path
 
-from assistant.settings import Settings
+from basics.settings import Settings
 from voice.audio import ASR_RATE, PHONE_RATE, Audio, resample
-from voice.phone.menu import MENU_KEYS, asks_for_entry, menu_message, menu_segments, phone_prompt, redacted
+from voice.phone.menu import MENU_KEYS, menu_message, menu_segments, phone_prompt, redacted
 from voice.phone.rtp import Media
 from voice.talk import Exchange, TalkSession
-from voice.vad import FRAME_SAMPLES, PAD_MS, FRAME_MS, Endpointer
+from voice.vad import FRAME_MS, FRAME_SAMPLES, PAD_MS, Endpointer
 
 log = logging.getLogger("mygov.phone")
 FRAME_BYTES = FRAME_SAMPLES * 2  # one 20 ms frame at 16 kHz
+MAX_UTTERANCE_SECONDS = 30.0  # a caller's single utterance; longer ones are cut (a phone turn is short)
 
 
-class Transcript:
+class CallRecord:
     """The call as a test or an operator may read it: what was said and pressed, with digits hidden.
     ``call`` and ``caller`` are pseudonyms (voice/phone/pseudonym.py), never a Call-ID, a CallSid, a
     number or a conversation id; the file is readable by the server's user alone."""
@@ -35,7 +36,7 @@ class Transcript:
         self.data: dict = {"call": call, "caller": caller, "started": time.time(), "state": "answered", "events": []}
 
     @classmethod
-    def new(cls, settings: Settings, call: str, caller: str) -> "Transcript":
+    def new(cls, settings: Settings, call: str, caller: str) -> "CallRecord":
         """A new call's transcript in data_dir/phone-calls, or in memory only when ``phone_transcripts`` is off."""
         path = None
         if settings.phone_transcripts:
@@ -68,7 +69,7 @@ class Utterances:
     def __init__(self, vad_mode: int, end_ms: int, max_seconds: float, on_start, on_utterance) -> None:
         self.vad_mode, self.end_ms, self.max_frames = vad_mode, end_ms, int(max_seconds * 1000 / FRAME_MS)
         self.on_start, self.on_utterance = on_start, on_utterance
-        self._state = None
+        self._state: tuple[int, tuple[tuple[int, int], ...]] | None = None
         self._pending = b""
         self._reset()
 
@@ -104,7 +105,14 @@ class PhoneCall:
     """The conversation of one call. ``run`` returns when it should end (the caller is silent, said
     goodbye); the gateway hangs up, and cancels ``run`` when the caller hangs up first."""
 
-    def __init__(self, session: TalkSession, media: Media, transcript: Transcript, silence_seconds: float,
+    @classmethod
+    def from_settings(cls, session: TalkSession, media: Media, transcript: CallRecord, settings: Settings) -> "PhoneCall":
+        """The one call setup of every phone line (SIP and Twilio): the same timings from the same settings."""
+        return cls(session, media, transcript, settings.phone_silence_seconds, settings.phone_digit_timeout_seconds,
+                   settings.voice_vad_mode, settings.voice_end_of_speech_ms,
+                   min(MAX_UTTERANCE_SECONDS, settings.voice_max_utterance_seconds))
+
+    def __init__(self, session: TalkSession, media: Media, transcript: CallRecord, silence_seconds: float,
                  digit_timeout_seconds: float, vad_mode: int, end_of_speech_ms: int, max_utterance_seconds: float) -> None:
         self.session, self.media, self.transcript = session, media, transcript
         self.silence_seconds, self.digit_timeout = silence_seconds, digit_timeout_seconds
@@ -231,7 +239,7 @@ class PhoneCall:
 
     async def play_exchange(self, exchange: Exchange) -> None:
         if exchange.audio is not None:
-            self.entry = asks_for_entry(exchange.replies)
+            self.entry = exchange.expects is not None  # digits now answer the question, not the menu
             self.transcript.add("assistant", replies=[redacted(r) for r in exchange.replies], lang=exchange.lang,
                                 seconds=round(exchange.audio.duration, 2), asks=self.entry)
             self.media.play(resample(exchange.audio, PHONE_RATE).pcm)

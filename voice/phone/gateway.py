@@ -20,10 +20,10 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Callable
 
-from assistant.settings import Settings
+from basics.settings import Settings
 from voice.limits import PerSourceLimit
 from voice.phone import sip
-from voice.phone.call import PhoneCall, Transcript
+from voice.phone.call import CallRecord, PhoneCall
 from voice.phone.pseudonym import Pseudonyms
 from voice.phone.rtp import Media
 from voice.phone.sdp import SdpError, answer, parse_offer
@@ -43,7 +43,7 @@ class Dialog:
     local_tag: str
     ok: bytes  # our 200 OK, resent until the ACK arrives
     media: Media
-    transcript: Transcript
+    transcript: CallRecord
     started: float = field(default_factory=time.monotonic)
     acked: asyncio.Event = field(default_factory=asyncio.Event)
     task: asyncio.Task | None = None
@@ -52,7 +52,6 @@ class Dialog:
 
 
 # A phone utterance longer than this is cut: callers answer questions, and keys are there for the rest.
-MAX_UTTERANCE_SECONDS = 30.0
 
 
 class Gateway(asyncio.DatagramProtocol):
@@ -179,7 +178,7 @@ class Gateway(asyncio.DatagramProtocol):
         ok = sip.response(invite, 200, tag, [("contact", contact), ("allow", ALLOW), ("content-type", "application/sdp")],
                           answer(offer, self.settings.phone_host, port))
         short = self.pseudonym(invite.call_id)
-        transcript = Transcript.new(self.settings, short, self.pseudonym(sip.uri_of(invite.get("from"))))
+        transcript = CallRecord.new(self.settings, short, self.pseudonym(sip.uri_of(invite.get("from"))))
         dialog = Dialog(invite.call_id, short, invite, addr, tag, ok, media, transcript)
         dialog.transcript.data["codec"] = "PCMU" if offer.payload == 0 else "PCMA"
         dialog.transcript.data["telephone_events"] = offer.dtmf_payload is not None
@@ -205,9 +204,7 @@ class Gateway(asyncio.DatagramProtocol):
         dialog.media.start()  # the caller confirmed the call: now, and only now, we send media
         session = await asyncio.to_thread(self.new_session)
         dialog.transcript.data["conversation"] = self.pseudonym(session.assistant.sender)  # its Rasa conversation
-        call = PhoneCall(session, dialog.media, dialog.transcript, settings.phone_silence_seconds,
-                         settings.phone_digit_timeout_seconds, settings.voice_vad_mode, settings.voice_end_of_speech_ms,
-                         min(MAX_UTTERANCE_SECONDS, settings.voice_max_utterance_seconds))
+        call = PhoneCall.from_settings(session, dialog.media, dialog.transcript, settings)
         how = "error"
         try:
             how = await call.run_for(settings.phone_max_call_seconds)
@@ -216,7 +213,7 @@ class Gateway(asyncio.DatagramProtocol):
         except Exception:  # noqa: BLE001
             log.exception("call %s failed", dialog.short)
         finally:
-            session.assistant.http.close()
+            session.assistant.close()
         if not dialog.ended:
             self._end(dialog, how)
             await self._bye(dialog)

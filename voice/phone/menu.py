@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 
-from actions.messages import TEXTS
-from assistant.texts import pick
+from basics.texts import pick
 from voice.commands import as_digits
 
 MENU_KEYS = {"1": "/check_inbox", "2": "/tax_debt", "3": "/my_applications", "4": "/help",
@@ -44,28 +43,6 @@ def menu_segments(lang: str) -> list[tuple[str, str]]:
     """The menu, with the other language's offer spoken in that language's voice."""
     other = "en" if lang == "ka" else "ka"
     return [(phone_prompt("menu", lang), lang), (phone_prompt("other_language", lang), other)]
-
-
-def _asking_texts() -> tuple[str, ...]:
-    """The fixed start of every sentence in which the assistant asks for a typed value."""
-    keys = [k for k in TEXTS if k.startswith("ask_") or k == "pin_keypad_only"]
-    return tuple(TEXTS[k][lang].split("{")[0].strip() for k in keys for lang in ("ka", "en") if TEXTS[k][lang].split("{")[0].strip())
-
-
-_ASKING = _asking_texts()
-
-
-def asks_for_entry(replies: list[str]) -> bool:
-    """True when the assistant's last words ask a question: digits are then an answer, not menu keys."""
-    if not replies:
-        return False
-    last = replies[-1].strip()
-    last_sentence = re.split(r"(?<=[.!?])\s+", last)[-1]
-    return last.endswith("?") or bool(_TYPE_IT.search(last_sentence)) \
-        or any(r.strip().startswith(prefix) for r in replies for prefix in _ASKING)
-
-
-_TYPE_IT = re.compile(r"აკრიფ|\btype\b", re.I)  # "…say or type the number." ends numbered options too
 
 
 _NUMBER = re.compile(r"\d(?:[\s-]?\d){3,}")

@@ -1,14 +1,14 @@
 """Names for calls, callers and conversations in the phone line's logs and transcripts: the same input
 always gets the same name, so an operator can follow one call, but a name reveals nothing. A plain
 hash would not do: a caller's number or a Call-ID can be guessed and hashed by anyone; these are
-keyed with the ``session_key`` secret, as every part names conversations (assistant.keys), so a
+keyed with the ``session_key`` secret, as every part names conversations (basics.keys), so a
 transcript's ``conversation`` matches the name the other logs use."""
 from __future__ import annotations
 
-from assistant.keys import keyed_hash
-from assistant.settings import Settings
+from basics.keys import keyed_hash
+from basics.settings import Settings
 
-LENGTH = 12  # as assistant.keys.conversation_tag
+LENGTH = 12  # as basics.keys.conversation_tag
 
 
 class Pseudonyms:

@@ -9,8 +9,18 @@ export interface Choice {
   payload: string;
 }
 
+/** What a reply says about the dialogue (basics/reply_hints.py): read instead of the wording. */
+export interface ReplyHint {
+  lang: "ka" | "en";
+  rate: number;
+  expects: "pin" | "digits" | "yes_no" | "choice" | "text" | null;
+  ends: boolean;
+  fixed: boolean;
+}
+
 export interface BotMessage {
   text?: string;
+  custom?: { hint?: ReplyHint };
   quick_replies?: Choice[];
   buttons?: Choice[];
 }

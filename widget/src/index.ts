@@ -1,11 +1,15 @@
 // Embedding: one script tag.
 //   <script src="https://assistant.example/widget.js" data-server="https://assistant.example:5005"
-//           data-portal-token="..." data-speech-rate="175" defer></script>
+//           data-portal-token="..." data-speech-rate="175" data-speech-rate-min="80"
+//           data-speech-rate-max="450" data-speech-rate-step="25" defer></script>
 // data-server: Rasa's address (default: this script's origin); data-portal-token: the signed-in
 // citizen's portal access token, if any; data-speech-url: the speech endpoints (default: this script's
-// origin + /api/speech); data-speech-rate: the citizen's stored rate in words a minute.
+// origin + /api/speech); data-speech-rate: the citizen's stored rate in words a minute;
+// data-speech-rate-min/-max/-step: the server's rate range (assistant/web/pages.py writes them from
+// basics/speech_rate.py; without them the fallback in voice.ts applies).
 import { Connection } from "./connection";
 import { Transcript } from "./transcript";
+import { DEFAULT_RATE, useRateRange } from "./voice";
 import { Widget } from "./widget";
 
 const IDENTITY_KEY = "mygov-assistant.identity";
@@ -26,11 +30,12 @@ function start(script: HTMLScriptElement): void {
     Transcript.forget();
     sessionStorage.setItem(IDENTITY_KEY, identity);
   }
+  useRateRange(script.dataset);
   new Widget({
     server: script.dataset.server || origin,
     speechUrl: script.dataset.speechUrl || `${origin}/api/speech`,
     token,
-    rate: Number(script.dataset.speechRate) || 175,
+    rate: Number(script.dataset.speechRate) || DEFAULT_RATE,
   });
 }
 

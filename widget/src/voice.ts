@@ -3,13 +3,26 @@
 // are spoken by our server's synthesiser at the user's own rate.
 import type { Lang } from "./texts";
 
-export const MIN_RATE = 80;
-export const MAX_RATE = 450;
-export const RATE_STEP = 25;
+// The speech-rate range is the server's (basics/speech_rate.py): its page passes it on the script tag
+// (data-speech-rate-min/-max/-step, see index.ts). These numbers are only the fallback for a page that
+// does not; useRateRange replaces them before the widget starts.
+export const DEFAULT_RATE = 175;
+export let MIN_RATE = 80;
+export let MAX_RATE = 450;
+export let RATE_STEP = 25;
 const END_OF_SPEECH_MS = 900;
 const NO_SPEECH_MS = 8000;
 const MAX_RECORDING_MS = 30000;
 const SPEECH_LEVEL = 0.02; // RMS of a speaking voice, well above room noise
+
+/** Takes the range from the script tag's data attributes; a missing or unusable one keeps the fallback. */
+export function useRateRange(data: DOMStringMap): void {
+  const number = (value: string | undefined, fallback: number) => (Number(value) > 0 ? Number(value) : fallback);
+  const min = number(data.speechRateMin, MIN_RATE);
+  const max = number(data.speechRateMax, MAX_RATE);
+  if (min >= max) return;
+  [MIN_RATE, MAX_RATE, RATE_STEP] = [min, max, number(data.speechRateStep, RATE_STEP)];
+}
 
 export interface Heard {
   text?: string;

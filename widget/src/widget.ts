@@ -1,7 +1,7 @@
 // The widget: a launcher in a labelled landmark, a non-modal dialog with the conversation log, a
 // status line, a message field, the microphone, and voice replies with their rate. Focus moves only
 // when the user acts (open, close, the shortcut), never when a message arrives.
-import { BotMessage, Choice, Connection } from "./connection";
+import { BotMessage, Choice, Connection, ReplyHint } from "./connection";
 import { CSS } from "./styles";
 import { Entry, Transcript } from "./transcript";
 import { Lang, TextKey, languageOf, pageLang, t } from "./texts";
@@ -17,7 +17,6 @@ export interface Options {
 const OPEN_KEY = "mygov-assistant.open";
 const RATE_KEY = "mygov-assistant.rate";
 const VOICE_KEY = "mygov-assistant.voice";
-const PIN_QUESTION = /\bPIN\b|პინ/;
 
 function element<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, attributes: Record<string, string> = {}): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
@@ -28,6 +27,7 @@ function element<K extends keyof HTMLElementTagNameMap>(tag: K, className: strin
 
 export class Widget {
   private lang: Lang = pageLang();
+  private expects: ReplyHint["expects"] = null; // what the assistant's last reply waits for (its hint)
   private root = element("aside", "mga");
   private launcher = element("button", "mga-launcher", { type: "button", "aria-expanded": "false", "aria-controls": "mga-panel" });
   private panel = element("div", "mga-panel", { id: "mga-panel", role: "dialog", "aria-labelledby": "mga-title", "aria-describedby": "mga-hintline" });
@@ -169,8 +169,8 @@ export class Widget {
     const previous = this.transcript.entries[this.transcript.entries.length - 1];
     const picked = previous?.choices?.find((choice) => choice.payload === text);
     if (picked && previous) this.transcript.settle(previous, picked.payload);
-    // A PIN is never shown back nor kept in the browser; the server seals it too (assistant/pin_seal.py).
-    const pin = /^\d{4,6}$/.test(text.replace(/[\s-]/g, ""));
+    // A PIN is never shown back nor kept in the browser; the server seals it too (basics/sealing.py).
+    const pin = this.expects === "pin" || /^\d{4,6}$/.test(text.replace(/[\s-]/g, ""));
     this.transcript.add("user", pin ? t("pinHidden", this.lang) : text, this.lang);
     this.setStatus(this.connection.send(text) ? "working" : "offline");
   }
@@ -186,10 +186,12 @@ export class Widget {
   private received(message: BotMessage): void {
     const text = (message.text || "").trim();
     if (!text) return;
-    const lang = languageOf(text);
+    const hint = message.custom?.hint;
+    const lang = hint?.lang || languageOf(text);
     if (lang && lang !== this.lang) this.setLanguage(lang);
     this.setStatus(null);
-    this.input.type = PIN_QUESTION.test(text) ? "password" : "text";
+    this.expects = hint ? hint.expects : null;
+    this.input.type = this.expects === "pin" ? "password" : "text";
     this.transcript.add("bot", text, this.lang, message.quick_replies || message.buttons);
     if (this.voiceOn) this.player.say(text, lang || this.lang);
   }

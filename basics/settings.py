@@ -17,6 +17,8 @@ from typing import Any, Mapping
 
 import yaml
 
+from basics.speech_rate import DEFAULT_RATE
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENV_PREFIX = "MYGOV_"
 
@@ -65,9 +67,10 @@ class Settings:
     lock_store_url: str = ""  # empty: in-process; redis://host:port/db when several Rasa processes share conversations
     models_dir: Path = PROJECT_ROOT / "models"
     # Voice (voice/): synthesis, recognition and the talk loop.
-    voice_rate: int = 175  # words per minute, 80-450; a user's own preference overrides it
+    voice_rate: int = DEFAULT_RATE  # words per minute, within basics/speech_rate.py; a user's own preference overrides it
     voice_volume: float = 1.0  # 0.0-2.0, espeak-ng amplitude 100 = 1.0
     voice_ka_gain_db: float = -3.0  # the Georgian espeak-ng voice peaks near full scale: keep it from clipping
+    voice_engine: str = "espeak-ng"  # `assistant talk`'s speakers: espeak-ng | pyttsx3 (the platform's own voices)
     voice_cache_items: int = 256  # synthesised prompts kept in memory; also kept on disk in data_dir/voice-cache
     voice_asr_en: str = "sphinx"  # sphinx (offline) | google (online) | whisper (local faster-whisper) | none
     voice_asr_ka: str = "none"  # no offline Georgian recogniser exists: google (opt-in, online) | whisper | none
@@ -150,7 +153,7 @@ class Settings:
 
     def kept_secret(self, name: str) -> str:
         """A secret from settings, or one generated once and kept (mode 600) in data_dir."""
-        value = getattr(self, name)
+        value: str | None = getattr(self, name)
         if value:
             return value
         path = self.data_dir / f"{name}.txt"

@@ -13,8 +13,8 @@ from typing import Any, Optional
 
 import httpx
 
-from actions.portal_errors import PortalUnavailable, error_from_response
-from assistant.settings import Settings, get_settings
+from basics.settings import Settings, get_settings
+from portal_client.errors import PortalUnavailable, error_from_response
 
 Json = dict[str, Any]
 IDEMPOTENT = frozenset({"GET", "PUT", "DELETE", "HEAD"})
@@ -57,9 +57,11 @@ class PortalClient:
     """Calls the portal as one citizen (their own token), optionally acting for a company they represent."""
 
     def __init__(self, settings: Settings | None = None, token: str | None = None, act_for: str | None = None,
-                 source: str | None = None) -> None:
+                 source: str | None = None, transport: httpx.AsyncBaseTransport | None = None) -> None:
         """``source``: who is typing, as the channel saw them (a keyed hash); the portal throttles wrong
-        secrets per source, and believes this header only from the assistant's own addresses."""
+        secrets per source, and believes this header only from the assistant's own addresses.
+        ``transport``: how requests travel (httpx's own over the network when None; tests pass
+        `httpx.ASGITransport(app=portal_app)` to reach the portal in-process)."""
         self._settings = settings or get_settings()
         headers = {"Accept": "application/json"}
         if source:
@@ -71,7 +73,7 @@ class PortalClient:
         # A client per turn is cheap only without proxy discovery from the environment (trust_env) and
         # with one shared TLS context: together they cost 20-50 ms a turn (docs/benchmarks.md).
         self._http = httpx.AsyncClient(base_url=self._settings.portal_base_url, headers=headers, verify=_tls_context(),
-                                       trust_env=False, timeout=self._settings.portal_timeout_seconds)
+                                       trust_env=False, timeout=self._settings.portal_timeout_seconds, transport=transport)
 
     async def __aenter__(self) -> "PortalClient":
         return self
@@ -82,7 +84,8 @@ class PortalClient:
     async def aclose(self) -> None:
         await self._http.aclose()
 
-    async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+    async def _call(self, method: str, path: str, **kwargs: Any) -> Json:
+        """The portal's JSON answer ({} for 204 No Content), or the typed error of a refusal."""
         attempts = 1 + (self._settings.portal_retries if method in IDEMPOTENT else 0)
         for attempt in range(attempts):
             try:
@@ -98,16 +101,18 @@ class PortalClient:
         raise failure
 
     @staticmethod
-    def _result(response: httpx.Response) -> Any:
+    def _result(response: httpx.Response) -> Json:
         if response.status_code == 204:
-            return None
+            return {}
         try:
             body = response.json()
         except ValueError:
             body = None
-        if response.is_success:
-            return body
-        raise error_from_response(response.status_code, body)
+        if not response.is_success:
+            raise error_from_response(response.status_code, body)
+        if not isinstance(body, dict):  # every answer of the portal's API is a JSON object
+            raise PortalUnavailable(f"HTTP {response.status_code} without a JSON object")
+        return body
 
     # Identity
     async def login_with_phone_pin(self, personal_number: str, pin: str) -> Token:
@@ -129,7 +134,8 @@ class PortalClient:
         return await self._call("GET", f"/v1/catalogue/services/{service_id}")
 
     async def agencies(self) -> list[Json]:
-        return (await self._call("GET", "/v1/agencies"))["agencies"]
+        agencies: list[Json] = (await self._call("GET", "/v1/agencies"))["agencies"]
+        return agencies
 
     # Informational services: documents, enterprises, border-crossings, tax-debt, property, debtor-status
     async def info(self, topic: str) -> Json:

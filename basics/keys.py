@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from cryptography.fernet import Fernet
 
-from assistant.settings import Settings, get_settings
+from basics.settings import Settings, get_settings
 
 
 def fernet(secret: str) -> Fernet:

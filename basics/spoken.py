@@ -23,6 +23,8 @@ import re
 import unicodedata
 from typing import Sequence
 
+from basics import registration
+
 LANGS = ("ka", "en")
 MAX_OPTIONS = 5
 
@@ -457,7 +459,6 @@ _SUFFIX = r"(?:-(?P<suffix>[ა-ჰ]+))?"
 _EMAIL = re.compile(r"[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+" + _SUFFIX)
 _URL = re.compile(r"(?:(?:https?://|www\.)[^\sა-ჰ]+|\b[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?:ge|com|org|net|gov|eu|info|io)"
                   r"\b(?:/[^\sა-ჰ]*)?)" + _SUFFIX, re.IGNORECASE)
-_REGISTRATION = re.compile(r"\b[A-Z]{2}-\d{4}-\d{4,8}\b")
 _CADASTRAL = re.compile(r"(?<![\d.])\d{2}(?:\.\d{2,3}){3,}(?![\d.]*\d)")
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _DOTTED_DATE = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b")
@@ -651,7 +652,7 @@ def for_speech(text: str, lang: str) -> str:
     text = _EMAIL.sub(lambda m: _sub_address(m, lang), text)
     text = _URL.sub(lambda m: _sub_address(m, lang), text)
     # A code is followed by a pause (", ") so that the next word is not heard as part of it.
-    text = _REGISTRATION.sub(lambda m: registration_number(m.group(0), lang, words=True) + ", ", text)
+    text = registration.PATTERN.sub(lambda m: registration_number(m.group(0), lang, words=True) + ", ", text)
     text = _CADASTRAL.sub(lambda m: cadastral_code(m.group(0), lang, words=True) + ", ", text)
     text = _ISO_DATE.sub(lambda m: _date_or_same(m, lang, m[1], m[2], m[3]), text)
     text = _DOTTED_DATE.sub(lambda m: _date_or_same(m, lang, m[3], m[2], m[1]), text)

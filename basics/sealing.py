@@ -1,7 +1,7 @@
 """Secrets typed into a conversation never reach its storage in the clear.
 
 A channel seals a message with digits in it when the dialogue is asking for a secret (personal
-number, phone PIN, signing PIN: see assistant/identity.py), whatever its wording ("my pin is 2468"),
+number, phone PIN, signing PIN: see basics/identity.py), whatever its wording ("my pin is 2468"),
 and any message that is only a PIN (4 to 6 digits) or a personal number (11 digits). The text Rasa stores and
 classifies becomes "[PIN]"; the original travels encrypted in the metadata, bound to its conversation
 and readable for ``pin_seal_seconds``. Only the action server opens it. A secret handed to the portal
@@ -17,9 +17,9 @@ from typing import Any, Mapping
 
 from cryptography.fernet import InvalidToken
 
-from assistant.identity import identity_store
-from assistant.keys import conversation_tag, kept_fernet
-from assistant.settings import get_settings
+from basics.identity import identity_store
+from basics.keys import conversation_tag, kept_fernet
+from basics.settings import get_settings
 
 SEALED_TEXT = "[PIN]"
 METADATA_KEY = "sealed_pin"

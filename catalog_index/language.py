@@ -28,7 +28,7 @@ _KA_EXTRA = frozenset(skeleton(to_mkhedruli(w)) for w in
 
 @lru_cache(maxsize=1)
 def _stopwords() -> tuple[frozenset[str], frozenset[str]]:
-    path = Path(__file__).resolve().parent.parent / "catalog_index" / "data" / "stopwords.yaml"
+    path = Path(__file__).resolve().parent / "data" / "stopwords.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     ka = frozenset(skeleton(w) for w in str(data["ka"]).split()) | _KA_EXTRA
     en = frozenset(str(data["en"]).lower().split()) | _EN_EXTRA

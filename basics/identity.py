@@ -17,14 +17,15 @@ import base64
 import json
 import time
 from functools import lru_cache
+from typing import Any
 
 from cryptography.fernet import InvalidToken
 from sqlalchemy import Column, Float, MetaData, String, Table, Text, create_engine, delete, event, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from assistant.keys import fernet, keyed_hash
-from assistant.settings import Settings, get_settings
+from basics.keys import fernet, keyed_hash
+from basics.settings import Settings, get_settings
 
 # What the dialogue may be asking for that the channel must seal, whatever the message says.
 SECRET_QUESTIONS = frozenset({"personal_number", "phone_pin", "signing_pin"})
@@ -61,9 +62,9 @@ def _engine(settings: Settings) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, future=True, connect_args={"timeout": 15})
 
-        @event.listens_for(engine, "connect")
-        def _wal(connection, _record) -> None:  # type: ignore[no-untyped-def]
+        def _wal(connection: Any, _record: Any) -> None:  # a DB-API connection (SQLAlchemy has no stubs here)
             connection.execute("PRAGMA journal_mode=WAL")
+        event.listen(engine, "connect", _wal)
         return engine
     return create_engine(url, future=True, pool_pre_ping=True)
 

@@ -52,9 +52,9 @@ class PortalInvalid(PortalError):
 
     def field_message(self, name: str, lang: str) -> str | None:
         problem = self.fields.get(name)
-        if isinstance(problem, dict) and isinstance(problem.get("message"), dict):
-            return problem["message"].get("ka" if lang == "ka" else "en")
-        return None
+        message = problem.get("message") if isinstance(problem, dict) else None
+        text = message.get("ka" if lang == "ka" else "en") if isinstance(message, dict) else None
+        return text if isinstance(text, str) else None
 
 
 _BY_STATUS: dict[int, type[PortalError]] = {401: PortalAuthError, 403: PortalForbidden, 404: PortalNotFound,
@@ -65,8 +65,14 @@ def error_from_response(status: int, body: Any) -> PortalError:
     """Build the typed error from the portal's JSON error shape (see portal/errors.py)."""
     if status >= 500:
         return PortalUnavailable(f"HTTP {status}")
-    error = body.get("error", {}) if isinstance(body, dict) else {}
-    message = error.get("message") if isinstance(error.get("message"), dict) else {}
+    error = _object(body.get("error") if isinstance(body, dict) else None)
+    message = _object(error.get("message"))
+    fields = error.get("fields")
     kind = _BY_STATUS.get(status, PortalInvalid)
-    return kind(status, str(error.get("code", "error")), message.get("en", "The portal refused the request."),
-                message.get("ka", "პორტალმა მოთხოვნა არ მიიღო."), error.get("fields"))
+    return kind(status, str(error.get("code", "error")), str(message.get("en", "The portal refused the request.")),
+                str(message.get("ka", "პორტალმა მოთხოვნა არ მიიღო.")), fields if isinstance(fields, dict) else None)
+
+
+def _object(value: object) -> dict[str, Any]:
+    """A JSON object of an error answer, or {} when the portal sent something else there."""
+    return value if isinstance(value, dict) else {}

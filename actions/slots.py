@@ -1,0 +1,21 @@
+"""The conversation's slots (nlu_data/domain.yml), one constant each: a misspelt name fails at import,
+not silently as a slot nobody reads (tests/test_actions_slots.py keeps this list equal to the domain's)."""
+from __future__ import annotations
+
+LANG = "lang"
+SPEECH_RATE = "speech_rate"
+ACT_FOR = "act_for"
+ACT_FOR_NAME = "act_for_name"
+SERVICE_ID = "service_id"
+OPTIONS = "options"
+OPTIONS_KIND = "options_kind"
+AWAITING = "awaiting"
+PENDING = "pending"
+ASKING = "asking"
+ANSWER = "answer"
+LOGIN_PERSONAL_NUMBER = "login_personal_number"
+APPLICATION_ID = "application_id"
+SIGNING_REQUEST_ID = "signing_request_id"
+LAST_CODE = "last_code"
+MESSAGE_IDS = "message_ids"
+MESSAGE_INDEX = "message_index"
