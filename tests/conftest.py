@@ -67,7 +67,8 @@ def settings_of(environment: Mapping[str, str], monkeypatch: pytest.MonkeyPatch)
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """The whole product on default settings, started once per test worker and shared by the modules that
-    need nothing else; a module with settings of its own defines its own `stack`."""
+    need nothing else; a module with settings of its own defines its own `stack`. Shared state: after
+    tests/test_conversation.py, Ana's phone PIN is locked (its lockout test); log in as Nino or Giorgi."""
     running = Stack(tmp_path_factory.mktemp("stack")).start()
     yield running
     running.stop()

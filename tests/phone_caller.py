@@ -34,6 +34,19 @@ def free_udp_port() -> int:
         return probe.getsockname()[1]
 
 
+def free_sip_port() -> int:
+    """A port baresip can take whole: it listens on UDP and TCP at the port, and TLS at the next one."""
+    while True:
+        port = free_udp_port()
+        try:
+            with socket.socket() as tcp, socket.socket() as tls:
+                tcp.bind(("127.0.0.1", port))
+                tls.bind(("127.0.0.1", port + 1))
+            return port
+        except OSError:
+            continue
+
+
 def free_tcp_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -156,23 +169,30 @@ class Baresip:
         """``says``: a WAV the caller speaks from the moment the call is answered (default: silence)."""
         self.dir = work_dir / f"baresip-{user}"
         self.dir.mkdir(parents=True, exist_ok=True)
-        self.user, self.sip_port, self.ctrl_port = user, free_udp_port(), free_tcp_port()
+        self.user = user
         silence = self.dir / "silence.wav"
         subprocess.run(["sox", "-n", "-r", "8000", "-c", "1", "-b", "16", str(silence), "trim", "0", "600"], check=True)
         if says is not None:
             silence = self.dir / "says.wav"  # 8 kHz, then silence, so the source never runs dry
             subprocess.run(["sox", str(says), "-r", "8000", "-c", "1", "-b", "16", str(silence), "pad", "0", "600"], check=True)
-        (self.dir / "accounts").write_text(f"<sip:{user}@127.0.0.1:{self.sip_port}>;regint=0\n")
-        (self.dir / "config").write_text("\n".join([
-            "poll_method epoll", f"sip_listen 127.0.0.1:{self.sip_port}", "net_interface 127.0.0.1",
-            f"audio_source aufile,{silence}", "audio_player aufile,/dev/null", "module_path /usr/lib/baresip/modules",
-            "module account.so", "module g711.so", "module aufile.so", "module sndfile.so", "module menu.so",
-            "module_app ctrl_tcp.so", f"ctrl_tcp_listen 127.0.0.1:{self.ctrl_port}", f"snd_path {self.dir}", ""]))
         self.log = self.dir / "baresip.log"
-        with open(self.log, "w") as out:
-            self.process = subprocess.Popen(["baresip", "-f", str(self.dir)], stdin=subprocess.DEVNULL, stdout=out,
-                                            stderr=subprocess.STDOUT, start_new_session=True)
-        self.sock: socket.socket = wait_for("baresip's control port", self._connect, 20)  # type: ignore[assignment]
+        for attempt in range(3):  # a port free a moment ago may be taken meanwhile (other tests run beside this one)
+            self.sip_port, self.ctrl_port = free_sip_port(), free_tcp_port()
+            (self.dir / "accounts").write_text(f"<sip:{user}@127.0.0.1:{self.sip_port}>;regint=0\n")
+            (self.dir / "config").write_text("\n".join([
+                "poll_method epoll", f"sip_listen 127.0.0.1:{self.sip_port}", "net_interface 127.0.0.1",
+                f"audio_source aufile,{silence}", "audio_player aufile,/dev/null", "module_path /usr/lib/baresip/modules",
+                "module account.so", "module g711.so", "module aufile.so", "module sndfile.so", "module menu.so",
+                "module_app ctrl_tcp.so", f"ctrl_tcp_listen 127.0.0.1:{self.ctrl_port}", f"snd_path {self.dir}", ""]))
+            with open(self.log, "w") as out:
+                self.process = subprocess.Popen(["baresip", "-f", str(self.dir)], stdin=subprocess.DEVNULL, stdout=out,
+                                                stderr=subprocess.STDOUT, start_new_session=True)
+            try:
+                self.sock: socket.socket = wait_for("baresip's control port", self._connect, 20)  # type: ignore[assignment]
+                break
+            except AssertionError as failed:
+                if "Address already in use" not in str(failed) or attempt == 2:
+                    raise
         self._buffer = b""
         self.events: list[dict] = []
 
