@@ -100,13 +100,21 @@ class IdentityStore:
 
     def put_token(self, conversation_id: str, token: str) -> None:
         """This conversation now acts for the citizen of `token`, until the token expires."""
-        if self.token(conversation_id) == token:
-            return
-        self._save(conversation_id, token=self._fernet.encrypt(token.encode()).decode(),
-                   expires_at=token_expiry(token, self.settings.token_ttl_seconds))
+        self.arrive(conversation_id, token)
+
+    def arrive(self, conversation_id: str, token: str | None) -> str | None:
+        """A message arrives: keep the token its channel presents, if it changed, and say which secret the
+        dialogue is asking for (see `expect`); one read of the row, for the channel's hot path."""
+        row = self._row(conversation_id)
+        if token and self._token_of(row) != token:
+            self._save(conversation_id, token=self._fernet.encrypt(token.encode()).decode(),
+                       expires_at=token_expiry(token, self.settings.token_ttl_seconds))
+        return self._expecting_of(row)
 
     def token(self, conversation_id: str) -> str | None:
-        row = self._row(conversation_id)
+        return self._token_of(self._row(conversation_id))
+
+    def _token_of(self, row: Any) -> str | None:
         if row is None or not row.token or (row.expires_at or 0) <= time.time():
             return None
         try:
@@ -126,7 +134,10 @@ class IdentityStore:
                    expecting_until=time.time() + EXPECTING_SECONDS if secret else None)
 
     def expecting(self, conversation_id: str) -> str | None:
-        row = self._row(conversation_id)
+        return self._expecting_of(self._row(conversation_id))
+
+    @staticmethod
+    def _expecting_of(row: Any) -> str | None:
         if row is None or not row.expecting or (row.expecting_until or 0) <= time.time():
             return None
         return str(row.expecting)

@@ -21,11 +21,17 @@ def keyed_hash(secret: str, value: str) -> str:
     return hmac.new(secret.encode(), value.encode(), hashlib.sha256).hexdigest()
 
 
+@lru_cache(maxsize=16)
+def kept_key(name: str, settings: Settings | None = None) -> str:
+    """A kept secret read once per process: channels use them with every message."""
+    return (settings or get_settings()).kept_secret(name)
+
+
 @lru_cache(maxsize=8)
 def kept_fernet(name: str, settings: Settings | None = None) -> Fernet:
-    return fernet((settings or get_settings()).kept_secret(name))
+    return fernet(kept_key(name, settings))
 
 
 def conversation_tag(conversation_id: str, settings: Settings | None = None) -> str:
     """What logs and transcripts say instead of a conversation id: a short keyed hash, enough to correlate."""
-    return keyed_hash((settings or get_settings()).kept_secret("session_key"), conversation_id)[:12]
+    return keyed_hash(kept_key("session_key", settings), conversation_id)[:12]

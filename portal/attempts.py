@@ -26,7 +26,6 @@ keyed hashes.
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -36,6 +35,7 @@ from fastapi import Request
 from sqlalchemy import case, or_, select, update
 from sqlalchemy.orm import Session
 
+from basics.client_source import client_source
 from portal.db import insert_missing
 from portal.errors import ApiError
 from portal.models import AttemptCount, utcnow
@@ -128,12 +128,8 @@ class SourceThrottle:
         self._trusted = frozenset(trusted_proxies)
 
     def source(self, request: Request) -> str:
-        """The client's address; behind trusted proxies, the nearest address in X-Forwarded-For they did not add."""
-        address = request.client.host if request.client else "unknown"
-        forwarded = [part.strip() for part in request.headers.get("x-forwarded-for", "").split(",") if part.strip()]
-        while address in self._trusted and forwarded:
-            address = forwarded.pop()
-        return _normalised(address)
+        return client_source(request.client.host if request.client else None,
+                             request.headers.get("x-forwarded-for", ""), self._trusted)
 
     @contextlib.contextmanager
     def attempt(self, db: Session, request: Request) -> Iterator[None]:
@@ -178,10 +174,3 @@ class SourceThrottle:
                         f"Too many wrong attempts from here. Wait {seconds} seconds before trying again.",
                         f"აქედან ძალიან ბევრი არასწორი მცდელობაა. ხელახლა სცადეთ {seconds} წამის შემდეგ.",
                         {"retry_after_seconds": seconds, "minutes": minutes}, headers={"Retry-After": str(seconds)})
-
-
-def _normalised(address: str) -> str:
-    try:
-        return ipaddress.ip_address(address).compressed
-    except ValueError:
-        return address[:100]

@@ -48,13 +48,13 @@ def portal(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 def settings_of(environment: Mapping[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """This test process reads the settings (and kept secrets) a server started with `environment` reads."""
     from basics.identity import identity_store
-    from basics.keys import kept_fernet
+    from basics.keys import kept_fernet, kept_key
     from basics.settings import get_settings
 
     for name, value in environment.items():
         if name.startswith("MYGOV_"):
             monkeypatch.setenv(name, value)
-    caches = (get_settings, identity_store, kept_fernet)
+    caches = (get_settings, identity_store, kept_fernet, kept_key)
     for cached in caches:
         cached.cache_clear()
     try:

@@ -23,15 +23,12 @@ SOURCE_KEY = "source"
 
 
 def take_in(message: UserMessage) -> UserMessage:
-    store = identity_store()
     metadata = dict(message.metadata or {})
     token = metadata.pop(TOKEN_KEY, None)
+    expecting = identity_store().arrive(message.sender_id, token if isinstance(token, str) else None)
     source = metadata.pop(SOURCE_KEY, None)
     metadata[SOURCE_KEY] = conversation_tag(f"source:{source or message.sender_id}")
-    if isinstance(token, str) and token:
-        store.put_token(message.sender_id, token)
-    message.text, message.metadata = seal(message.text or "", metadata, message.sender_id,
-                                          store.expecting(message.sender_id))
+    message.text, message.metadata = seal(message.text or "", metadata, message.sender_id, expecting)
     return message
 
 

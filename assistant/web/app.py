@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from assistant.web.pages import WidgetTag, account_page, login_page, prefix, public_page
 from assistant.web.speech import Speech
+from basics.client_source import client_source
 from basics.settings import Settings
 from basics.speech_rate import DEFAULT_RATE, MAX_RATE, MIN_RATE
 from portal_client.client import PortalClient
@@ -119,12 +120,8 @@ async def _body(request: Request, limit: int) -> bytes | None:
 
 
 def _source(request: Request, settings: Settings) -> str:
-    """Who is asking: the peer, or behind a trusted proxy the last address it saw (X-Forwarded-For)."""
-    source = request.client.host if request.client else ""
-    forwarded = [a.strip() for a in request.headers.get("x-forwarded-for", "").split(",") if a.strip()]
-    while source in settings.trusted_proxies and forwarded:
-        source = forwarded.pop()
-    return source
+    return client_source(request.client.host if request.client else None,
+                         request.headers.get("x-forwarded-for", ""), settings.trusted_proxies)
 
 
 def _pages(app: FastAPI, settings: Settings, lang: str, rasa: str) -> None:
