@@ -6,6 +6,7 @@ The channel is always configured, so it also runs the retention sweep (assistant
 """
 from __future__ import annotations
 
+import asyncio
 import hmac
 from typing import Any, Optional
 
@@ -50,9 +51,16 @@ class RestInput(RasaRestInput):
                 return response.json({"error": "unauthorized", "message": "This channel needs the REST secret."}, status=401)
             return problem(request)
 
+        sweeping: list[asyncio.Task[None]] = []
+
         @blueprint.listener("after_server_start")
-        async def keep_only_what_is_needed(app: Any, _loop: Any) -> None:
-            app.add_task(sweep_forever(get_settings()))
+        async def keep_only_what_is_needed(_app: Any, loop: Any) -> None:
+            sweeping.append(loop.create_task(sweep_forever(get_settings())))
+
+        @blueprint.listener("before_server_stop")
+        async def stop_sweeping(_app: Any, _loop: Any) -> None:
+            for task in sweeping:
+                task.cancel()
 
         return blueprint
 
