@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import sqlite3
 import stat
 import time
@@ -173,7 +174,7 @@ def test_a_pin_said_in_a_sentence_logs_in_and_no_secret_is_stored_anywhere(stack
     data_dir = Path(stack.env["MYGOV_DATA_DIR"])
     said = [text for _, data in events for text in strings_in(json.loads(data))]  # texts, slots, metadata
     for secret in (token, token.split(".")[2], GIORGI, PHONE_PINS[GIORGI]):
-        assert not [text for text in said if secret in text], secret
+        assert not [text for text in said if re.search(rf"(?<!\d){re.escape(secret)}(?!\d)", text)], secret
     for path in data_dir.glob("*.sqlite3*"):
         if not path.name.startswith("portal"):  # the portal itself knows its citizens
             assert token.encode() not in path.read_bytes() and GIORGI.encode() not in path.read_bytes(), path.name
